@@ -1,0 +1,26 @@
+// @ts-check
+const js = require('@eslint/js')
+const tseslint = require('typescript-eslint')
+const prettier = require('eslint-config-prettier')
+
+module.exports = tseslint.config(
+  { ignores: ['node_modules/', 'dist/', '.kafka/', 'bench/node_modules/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  prettier,
+  {
+    languageOptions: {
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        process: 'readonly',
+        console: 'readonly'
+      }
+    },
+    rules: {
+      '@typescript-eslint/no-require-imports': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }]
+    }
+  }
+)

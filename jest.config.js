@@ -1,0 +1,28 @@
+/**
+ * Two projects: `unit` (pure functions, no broker) and `integration` (against the project's own
+ * Kafka broker, started by test/global-setup.ts through the same code as `npm run broker:start`).
+ * `npm test` runs both.
+ */
+const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] }
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform: tsJest,
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts']
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform: tsJest,
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      globalTeardown: '<rootDir>/test/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/cleanup.ts'],
+      testTimeout: 60000
+    }
+  ]
+}

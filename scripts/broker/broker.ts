@@ -1,0 +1,551 @@
+/**
+ * The project's own single-node Apache Kafka broker (KRaft, broker + controller in one JVM), built
+ * from Kafka's jars on Maven Central: no Docker, no release tarball. Used by `npm run broker:*`, the
+ * Jest global setup, the local server and the benchmarks, so every one of them runs the same broker.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as net from 'node:net'
+import * as path from 'node:path'
+
+export const ROOT = path.resolve(__dirname, '..', '..')
+const HARNESS = __dirname
+
+export interface BrokerPorts {
+  plaintext: number
+  sasl: number
+  ssl: number
+  saslSsl: number
+  controller: number
+}
+
+export interface BrokerOptions {
+  /** Folder for jars, PKI, data and logs (git-ignored). Default `.kafka/` or `$KAFKA_WORK_DIR`. */
+  dir?: string
+  ports?: Partial<BrokerPorts>
+  /** Extra or replacing `server.properties` entries (e.g. a lowered `connections.max.idle.ms`). */
+  overrides?: Record<string, string | number>
+}
+
+/** What tests, the server and the benchmarks read: written to `<dir>/broker.json`. */
+export interface BrokerInfo {
+  pid: number
+  host: string
+  ports: BrokerPorts
+  bootstrap: { plaintext: string; sasl: string; ssl: string; saslSsl: string }
+  users: { username: string; password: string; mechanisms: string[] }[]
+  pki: Record<PkiFile, string>
+  logFile: string
+  dataDir: string
+}
+
+export const USERS = [
+  { username: 'alice', password: 'alice-secret', mechanisms: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] },
+  { username: 'bob', password: 'bob-secret', mechanisms: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] }
+]
+
+type PkiFile =
+  | 'ca'
+  | 'clientCert'
+  | 'clientKey'
+  | 'clientKeyPkcs1'
+  | 'clientChainCert'
+  | 'clientChainKey'
+  | 'clientEcCert'
+  | 'clientEcKey'
+  | 'otherCa'
+  | 'otherCaKey'
+
+const PKI_FILES: Record<PkiFile, string> = {
+  ca: 'ca.crt',
+  clientCert: 'client.crt',
+  clientKey: 'client.key',
+  clientKeyPkcs1: 'client-rsa.key',
+  clientChainCert: 'client-chain.crt',
+  clientChainKey: 'client-chain.key',
+  clientEcCert: 'client-ec.crt',
+  clientEcKey: 'client-ec.key',
+  otherCa: 'other-ca.crt',
+  otherCaKey: 'other-ca.key'
+}
+
+const DEFAULT_PORTS: BrokerPorts = { plaintext: 19092, sasl: 19093, ssl: 19094, saslSsl: 19095, controller: 19099 }
+const PORT_ENV: Record<keyof BrokerPorts, string> = {
+  plaintext: 'KAFKA_PLAINTEXT_PORT',
+  sasl: 'KAFKA_SASL_PORT',
+  ssl: 'KAFKA_SSL_PORT',
+  saslSsl: 'KAFKA_SASL_SSL_PORT',
+  controller: 'KAFKA_CONTROLLER_PORT'
+}
+const HOST = '127.0.0.1'
+const READY_TIMEOUT_MS = 90_000
+const STOP_TIMEOUT_MS = 30_000
+
+export class BrokerError extends Error {}
+
+interface Layout {
+  dir: string
+  libs: string
+  pki: string
+  data: string
+  logs: string
+  pidFile: string
+  infoFile: string
+  properties: string
+  ports: BrokerPorts
+  overrides: Record<string, string | number>
+}
+
+export function layout(options: BrokerOptions = {}): Layout {
+  const dir = path.resolve(options.dir ?? process.env.KAFKA_WORK_DIR ?? path.join(ROOT, '.kafka'))
+  const ports = { ...DEFAULT_PORTS }
+  for (const key of Object.keys(PORT_ENV) as (keyof BrokerPorts)[]) {
+    const fromEnv = process.env[PORT_ENV[key]]
+    if (fromEnv) ports[key] = parsePort(PORT_ENV[key], fromEnv)
+    const given = options.ports?.[key]
+    if (given !== undefined) ports[key] = given
+  }
+  return {
+    dir,
+    // Jars are shared by every broker folder of this checkout: one download.
+    libs: path.join(ROOT, '.kafka', 'libs'),
+    pki: path.join(dir, 'pki'),
+    data: path.join(dir, 'data'),
+    logs: path.join(dir, 'logs'),
+    pidFile: path.join(dir, 'kafka.pid'),
+    infoFile: path.join(dir, 'broker.json'),
+    properties: path.join(dir, 'server.properties'),
+    ports,
+    overrides: options.overrides ?? {}
+  }
+}
+
+function parsePort(name: string, value: string): number {
+  const port = Number(value)
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new BrokerError(`${name}="${value}" is not a TCP port`)
+  return port
+}
+
+/** One clear sentence per missing tool, before anything else is tried. */
+export function checkPrerequisites(): void {
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8' })
+  if (java.error)
+    throw new BrokerError(
+      'Java 17 or newer is required to run the test broker: install it (apt-get install -y openjdk-17-jre-headless).'
+    )
+  const version = /version "(\d+)/.exec(java.stderr)?.[1]
+  if (version && Number(version) < 17)
+    throw new BrokerError(
+      `Java ${version} is too old for Kafka 4: install Java 17 or newer (apt-get install -y openjdk-17-jre-headless).`
+    )
+  if (spawnSync('openssl', ['version']).error)
+    throw new BrokerError(
+      'openssl is required to create the test broker certificates: install it (apt-get install -y openssl).'
+    )
+}
+
+function ensureJars(l: Layout): void {
+  if (fs.existsSync(path.join(l.libs, '.complete'))) return
+  if (spawnSync('mvn', ['-v']).error)
+    throw new BrokerError(
+      'Maven is required to fetch the Kafka jars for the test broker: install it (apt-get install -y maven).'
+    )
+  fs.rmSync(l.libs, { recursive: true, force: true })
+  log(`fetching Kafka jars from Maven Central into ${path.relative(ROOT, l.libs)} ...`)
+  const result = spawnSync(
+    'mvn',
+    [
+      '-q',
+      '-B',
+      '-f',
+      path.join(HARNESS, 'pom.xml'),
+      'dependency:copy-dependencies',
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${l.libs}`
+    ],
+    { encoding: 'utf8' }
+  )
+  if (result.status !== 0)
+    throw new BrokerError(
+      `mvn could not fetch the Kafka jars:\n${(result.stdout + result.stderr).trim().split('\n').slice(-20).join('\n')}`
+    )
+  fs.writeFileSync(path.join(l.libs, '.complete'), new Date().toISOString())
+}
+
+function openssl(cwd: string, args: string[]): void {
+  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] })
+}
+
+/**
+ * A throwaway PKI: a CA, the broker's certificate (localhost / 127.0.0.1), client certificates as
+ * PKCS#8, PKCS#1 (RSA) and SEC1 (EC) keys, a client certificate issued by an intermediate CA (sent as
+ * a chain), and an unrelated CA for negative tests. Created once per broker folder.
+ */
+function ensurePki(l: Layout): void {
+  if (fs.existsSync(path.join(l.pki, 'server-keystore.pem'))) return
+  fs.rmSync(l.pki, { recursive: true, force: true })
+  fs.mkdirSync(l.pki, { recursive: true })
+  const d = l.pki
+  const write = (name: string, text: string): void => fs.writeFileSync(path.join(d, name), text)
+  const caExt = ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']
+  openssl(d, [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '3650',
+    '-subj',
+    '/CN=kafka-test-ca',
+    ...caExt
+  ])
+  openssl(d, [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'other-ca.key',
+    '-out',
+    'other-ca.crt',
+    '-days',
+    '3650',
+    '-subj',
+    '/CN=some-other-ca',
+    ...caExt
+  ])
+  write(
+    'server.ext',
+    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n'
+  )
+  write(
+    'client.ext',
+    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n'
+  )
+  write('int.ext', 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n')
+  const issue = (name: string, subject: string, ext: string, ca = 'ca', keyArgs = ['-newkey', 'rsa:2048']): void => {
+    openssl(d, ['req', ...keyArgs, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject])
+    openssl(d, [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      `${ca}.crt`,
+      '-CAkey',
+      `${ca}.key`,
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '3650',
+      '-sha256',
+      '-extfile',
+      ext
+    ])
+  }
+  issue('server', '/CN=localhost', 'server.ext')
+  issue('client', '/CN=test-client', 'client.ext')
+  issue('int-ca', '/CN=kafka-test-intermediate-ca', 'int.ext')
+  issue('client-chain-leaf', '/CN=test-client-chained', 'client.ext', 'int-ca')
+  issue('client-ec', '/CN=test-client-ec', 'client.ext', 'ca', [
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1'
+  ])
+  // Key forms users paste: PKCS#1 ("BEGIN RSA PRIVATE KEY") and SEC1 ("BEGIN EC PRIVATE KEY").
+  openssl(d, ['rsa', '-in', 'client.key', '-traditional', '-out', 'client-rsa.key'])
+  openssl(d, ['ec', '-in', 'client-ec.key', '-out', 'client-ec.sec1.key'])
+  fs.renameSync(path.join(d, 'client-ec.sec1.key'), path.join(d, 'client-ec.key'))
+  const read = (name: string): string => fs.readFileSync(path.join(d, name), 'utf8')
+  write('client-chain.crt', read('client-chain-leaf.crt') + read('int-ca.crt'))
+  fs.copyFileSync(path.join(d, 'client-chain-leaf.key'), path.join(d, 'client-chain.key'))
+  // Kafka's PEM keystore: the PKCS#8 key followed by the certificate chain, in one file.
+  write('server-keystore.pem', read('server.key') + read('server.crt') + read('ca.crt'))
+}
+
+function jaas(kind: 'plain' | 'scram'): string {
+  if (kind === 'scram') return 'org.apache.kafka.common.security.scram.ScramLoginModule required;'
+  const users = USERS.map((u) => `user_${u.username}="${u.password}"`).join(' ')
+  return `org.apache.kafka.common.security.plain.PlainLoginModule required ${users};`
+}
+
+export function serverProperties(l: Layout): string {
+  const p = l.ports
+  const props: Record<string, string | number> = {
+    'process.roles': 'broker,controller',
+    'node.id': 1,
+    'controller.quorum.voters': `1@${HOST}:${p.controller}`,
+    'controller.listener.names': 'CONTROLLER',
+    listeners: `PLAINTEXT://${HOST}:${p.plaintext},SASL_PLAINTEXT://${HOST}:${p.sasl},SSL://${HOST}:${p.ssl},SASL_SSL://${HOST}:${p.saslSsl},CONTROLLER://${HOST}:${p.controller}`,
+    'advertised.listeners': `PLAINTEXT://${HOST}:${p.plaintext},SASL_PLAINTEXT://${HOST}:${p.sasl},SSL://${HOST}:${p.ssl},SASL_SSL://${HOST}:${p.saslSsl}`,
+    'listener.security.protocol.map':
+      'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'log.dirs': l.data,
+    'num.partitions': 1,
+    'default.replication.factor': 1,
+    'offsets.topic.replication.factor': 1,
+    'offsets.topic.num.partitions': 1,
+    'transaction.state.log.replication.factor': 1,
+    'transaction.state.log.min.isr': 1,
+    'transaction.state.log.num.partitions': 1,
+    'share.coordinator.state.topic.replication.factor': 1,
+    'share.coordinator.state.topic.min.isr': 1,
+    'group.initial.rebalance.delay.ms': 0,
+    'auto.create.topics.enable': 'true',
+    'num.network.threads': 2,
+    'num.io.threads': 2,
+    'log.cleaner.dedupe.buffer.size': 16777216,
+    'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+    'ssl.keystore.type': 'PEM',
+    'ssl.keystore.location': path.join(l.pki, 'server-keystore.pem'),
+    'ssl.truststore.type': 'PEM',
+    'ssl.truststore.location': path.join(l.pki, 'ca.crt'),
+    'listener.name.ssl.ssl.client.auth': 'required'
+  }
+  for (const listener of ['sasl_plaintext', 'sasl_ssl']) {
+    props[`listener.name.${listener}.plain.sasl.jaas.config`] = jaas('plain')
+    props[`listener.name.${listener}.scram-sha-256.sasl.jaas.config`] = jaas('scram')
+    props[`listener.name.${listener}.scram-sha-512.sasl.jaas.config`] = jaas('scram')
+  }
+  Object.assign(props, l.overrides)
+  return Object.entries(props)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')
+    .concat('\n')
+}
+
+function javaArgs(l: Layout): string[] {
+  return [
+    `-Dlog4j2.configurationFile=${path.join(HARNESS, 'log4j2.properties')}`,
+    `-Dkafka.logs.dir=${l.logs}`,
+    '-cp',
+    path.join(l.libs, '*')
+  ]
+}
+
+function formatStorage(l: Layout): void {
+  if (fs.existsSync(path.join(l.data, 'meta.properties'))) return // formatted once, reused as it is
+  const clusterId = execFileSync('java', [...javaArgs(l), 'kafka.tools.StorageTool', 'random-uuid'], {
+    encoding: 'utf8'
+  })
+    .trim()
+    .split('\n')
+    .pop() as string
+  const scram = USERS.flatMap((u) =>
+    ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((m) => [
+      '--add-scram',
+      `${m}=[name=${u.username},password=${u.password}]`
+    ])
+  )
+  const result = spawnSync(
+    'java',
+    [...javaArgs(l), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', l.properties, ...scram],
+    { encoding: 'utf8' }
+  )
+  if (result.status !== 0)
+    throw new BrokerError(`formatting the broker storage failed:\n${result.stdout}${result.stderr}`)
+}
+
+function readPid(l: Layout): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(l.pidFile, 'utf8').trim())
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function alive(pid: number | undefined): pid is number {
+  if (pid === undefined) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export function portAnswers(port: number, host = HOST, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host })
+    const done = (ok: boolean): void => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(timeoutMs, () => done(false))
+    socket.once('connect', () => done(true))
+    socket.once('error', () => done(false))
+  })
+}
+
+function tail(file: string, lines = 40): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
+  } catch {
+    return '(no broker log)'
+  }
+}
+
+function info(l: Layout, pid: number): BrokerInfo {
+  const pki = Object.fromEntries(Object.entries(PKI_FILES).map(([k, f]) => [k, path.join(l.pki, f)])) as Record<
+    PkiFile,
+    string
+  >
+  const p = l.ports
+  return {
+    pid,
+    host: HOST,
+    ports: p,
+    bootstrap: {
+      plaintext: `${HOST}:${p.plaintext}`,
+      sasl: `${HOST}:${p.sasl}`,
+      ssl: `${HOST}:${p.ssl}`,
+      saslSsl: `${HOST}:${p.saslSsl}`
+    },
+    users: USERS,
+    pki,
+    logFile: path.join(l.logs, 'kafka.out'),
+    dataDir: l.data
+  }
+}
+
+function log(message: string): void {
+  process.stderr.write(`[broker] ${message}\n`)
+}
+
+export interface StartResult {
+  info: BrokerInfo
+  /** False when a broker was already running and was reused. */
+  started: boolean
+}
+
+/** Start the broker, or reuse the one already running; resolves once it accepts connections. */
+export async function start(options: BrokerOptions = {}): Promise<StartResult> {
+  const l = layout(options)
+  const running = readPid(l)
+  if (alive(running) && (await portAnswers(l.ports.plaintext))) {
+    const i = info(l, running)
+    fs.writeFileSync(l.infoFile, JSON.stringify(i, null, 2))
+    return { info: i, started: false }
+  }
+  if (await portAnswers(l.ports.plaintext)) {
+    throw new BrokerError(
+      `port ${l.ports.plaintext} is taken by a process this harness did not start: stop it or set ${PORT_ENV.plaintext}`
+    )
+  }
+  checkPrerequisites()
+  fs.mkdirSync(l.logs, { recursive: true })
+  ensureJars(l)
+  ensurePki(l)
+  fs.writeFileSync(l.properties, serverProperties(l))
+  formatStorage(l)
+  const logFile = path.join(l.logs, 'kafka.out')
+  const out = fs.openSync(logFile, 'w')
+  const child = spawn(
+    'java',
+    [
+      '-Xms256m',
+      '-Xmx512m',
+      '-XX:+UseG1GC',
+      '-XX:+ExitOnOutOfMemoryError',
+      '-Djava.awt.headless=true',
+      ...javaArgs(l),
+      'kafka.Kafka',
+      l.properties
+    ],
+    { detached: true, stdio: ['ignore', out, out] }
+  )
+  fs.closeSync(out)
+  child.unref()
+  const pid = child.pid as number
+  fs.writeFileSync(l.pidFile, String(pid))
+  const deadline = Date.now() + READY_TIMEOUT_MS
+  while (Date.now() < deadline) {
+    if (await portAnswers(l.ports.plaintext)) {
+      const i = info(l, pid)
+      fs.writeFileSync(l.infoFile, JSON.stringify(i, null, 2))
+      return { info: i, started: true }
+    }
+    if (!alive(pid)) throw new BrokerError(`the broker exited during start-up; its last log lines:\n${tail(logFile)}`)
+    await sleep(250)
+  }
+  await stop(options)
+  throw new BrokerError(
+    `the broker did not accept connections within ${READY_TIMEOUT_MS / 1000} s; its last log lines:\n${tail(logFile)}`
+  )
+}
+
+/** Stop the broker (SIGTERM, then SIGKILL after 30 s); resolves once the process is gone. */
+export async function stop(options: BrokerOptions = {}): Promise<boolean> {
+  const l = layout(options)
+  const pid = readPid(l)
+  if (!alive(pid)) {
+    fs.rmSync(l.pidFile, { force: true })
+    return false
+  }
+  process.kill(pid, 'SIGTERM')
+  const deadline = Date.now() + STOP_TIMEOUT_MS
+  while (alive(pid) && Date.now() < deadline) await sleep(200)
+  if (alive(pid)) {
+    process.kill(pid, 'SIGKILL')
+    while (alive(pid)) await sleep(100)
+  }
+  fs.rmSync(l.pidFile, { force: true })
+  return true
+}
+
+/** Kill the broker with SIGKILL (a crash), leaving its data as a crash would. */
+export async function kill(options: BrokerOptions = {}): Promise<void> {
+  const l = layout(options)
+  const pid = readPid(l)
+  if (!alive(pid)) return
+  process.kill(pid, 'SIGKILL')
+  while (alive(pid)) await sleep(50)
+  fs.rmSync(l.pidFile, { force: true })
+}
+
+/** Stop the broker and wipe its data (the jars and PKI stay). */
+export async function reset(options: BrokerOptions = {}): Promise<void> {
+  const l = layout(options)
+  await stop(options)
+  fs.rmSync(l.data, { recursive: true, force: true })
+}
+
+export interface Status {
+  pid?: number
+  running: boolean
+  listeners: { name: keyof BrokerPorts; port: number; answers: boolean }[]
+}
+
+export async function status(options: BrokerOptions = {}): Promise<Status> {
+  const l = layout(options)
+  const pid = readPid(l)
+  const listeners = await Promise.all(
+    (Object.keys(l.ports) as (keyof BrokerPorts)[]).map(async (name) => ({
+      name,
+      port: l.ports[name],
+      answers: await portAnswers(l.ports[name])
+    }))
+  )
+  return { pid: alive(pid) ? pid : undefined, running: alive(pid), listeners }
+}
+
+/** The running broker's connection facts, as written by the last `start`. */
+export function readInfo(options: BrokerOptions = {}): BrokerInfo {
+  const l = layout(options)
+  if (!fs.existsSync(l.infoFile)) throw new BrokerError(`no broker info at ${l.infoFile}: run npm run broker:start`)
+  return JSON.parse(fs.readFileSync(l.infoFile, 'utf8')) as BrokerInfo
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}

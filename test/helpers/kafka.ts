@@ -1,0 +1,111 @@
+/**
+ * What integration tests share: the running broker's facts, unique topic names, topic creation
+ * with cleanup, and reading records back with an independent client (kcat, i.e. librdkafka).
+ */
+import { execFile } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import * as fs from 'node:fs'
+import { Kafka, logLevel, type Admin } from 'kafkajs'
+import { readInfo, type BrokerInfo } from '../../scripts/broker/broker'
+
+export function broker(): BrokerInfo {
+  return readInfo()
+}
+
+export function pem(file: keyof BrokerInfo['pki']): string {
+  return fs.readFileSync(broker().pki[file], 'utf8')
+}
+
+/** A topic name no other test uses. */
+export function uniqueTopic(prefix = 'test'): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`
+}
+
+async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const kafka = new Kafka({
+    brokers: [broker().bootstrap.plaintext],
+    clientId: 'test-admin',
+    logLevel: logLevel.NOTHING
+  })
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    return await fn(admin)
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+const created: string[] = []
+
+/** Creates a topic; test/helpers/cleanup.ts deletes it after the current test file. */
+export async function createTopic(topic = uniqueTopic(), numPartitions = 1): Promise<string> {
+  await withAdmin((admin) => admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions }] }))
+  created.push(topic)
+  return topic
+}
+
+/** Deletes the topics this test file created (registered by cleanup.ts for every integration file). */
+export async function deleteCreatedTopics(): Promise<void> {
+  if (created.length) await deleteTopics(created.splice(0))
+}
+
+export async function deleteTopics(topics: string[]): Promise<void> {
+  await withAdmin((admin) => admin.deleteTopics({ topics, timeout: 10000 })).catch(() => undefined)
+}
+
+export interface ReadRecord {
+  topic: string
+  partition: number
+  offset: number
+  /** Milliseconds since the epoch. */
+  timestamp: number
+  key: string | null
+  value: string | null
+  headers: Record<string, string>
+}
+
+/**
+ * Every record of a topic from the beginning, read by kcat (librdkafka), not by kafkajs.
+ * Reads over PLAINTEXT; stops at the end of every partition.
+ */
+export function readTopic(topic: string, timeoutMs = 20000): Promise<ReadRecord[]> {
+  const args = ['-C', '-b', broker().bootstrap.plaintext, '-t', topic, '-o', 'beginning', '-e', '-J', '-q']
+  return new Promise((resolve, reject) => {
+    execFile('kcat', args, { timeout: timeoutMs, maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`kcat failed: ${error.message}\n${stderr}`))
+      const records = stdout
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => {
+          const r = JSON.parse(line) as {
+            topic: string
+            partition: number
+            offset: number
+            tstype: string
+            ts: number
+            key: string | null
+            payload: string | null
+            headers?: string[]
+          }
+          const headers: Record<string, string> = {}
+          for (let i = 0; r.headers && i < r.headers.length; i += 2) headers[r.headers[i]] = r.headers[i + 1]
+          return {
+            topic: r.topic,
+            partition: r.partition,
+            offset: r.offset,
+            timestamp: r.ts,
+            key: r.key,
+            value: r.payload,
+            headers
+          }
+        })
+      resolve(records)
+    })
+  })
+}
+
+/** A kafkajs client for the plaintext listener, for tests that need one (not for read-back checks). */
+export function plainKafka(clientId = 'test'): Kafka {
+  return new Kafka({ brokers: [broker().bootstrap.plaintext], clientId, logLevel: logLevel.NOTHING })
+}
