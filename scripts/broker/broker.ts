@@ -127,8 +127,8 @@ function parsePort(name: string, value: string): number {
 }
 
 /** One clear sentence per missing tool, before anything else is tried. */
-export function checkPrerequisites(): void {
-  const java = spawnSync('java', ['-version'], { encoding: 'utf8' })
+export function checkPrerequisites(env: NodeJS.ProcessEnv = process.env): void {
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8', env })
   if (java.error)
     throw new BrokerError(
       'Java 17 or newer is required to run the test broker: install it (apt-get install -y openjdk-17-jre-headless).'
@@ -138,7 +138,7 @@ export function checkPrerequisites(): void {
     throw new BrokerError(
       `Java ${version} is too old for Kafka 4: install Java 17 or newer (apt-get install -y openjdk-17-jre-headless).`
     )
-  if (spawnSync('openssl', ['version']).error)
+  if (spawnSync('openssl', ['version'], { env }).error)
     throw new BrokerError(
       'openssl is required to create the test broker certificates: install it (apt-get install -y openssl).'
     )
