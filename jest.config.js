@@ -7,6 +7,8 @@ const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] }
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Only honoured at the top level (inside `projects` Jest ignores it); unit tests finish far below it.
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
@@ -21,8 +23,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
-      setupFilesAfterEnv: ['<rootDir>/test/helpers/cleanup.ts'],
-      testTimeout: 60000
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/cleanup.ts']
     }
   ]
 }

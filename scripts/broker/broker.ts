@@ -4,6 +4,7 @@
  * Jest global setup, the local server and the benchmarks, so every one of them runs the same broker.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as net from 'node:net'
 import * as path from 'node:path'
@@ -17,6 +18,8 @@ export interface BrokerPorts {
   ssl: number
   saslSsl: number
   controller: number
+  /** SASL_SSL with OAUTHBEARER, validated like Amazon MSK's IAM auth. Default: the plaintext port + 4. */
+  iam: number
 }
 
 export interface BrokerOptions {
@@ -32,8 +35,10 @@ export interface BrokerInfo {
   pid: number
   host: string
   ports: BrokerPorts
-  bootstrap: { plaintext: string; sasl: string; ssl: string; saslSsl: string }
+  bootstrap: { plaintext: string; sasl: string; ssl: string; saslSsl: string; iam: string }
   users: { username: string; password: string; mechanisms: string[] }[]
+  /** The only AWS credentials the IAM listener accepts (test values, not real AWS keys). */
+  aws: typeof AWS_IAM
   pki: Record<PkiFile, string>
   logFile: string
   dataDir: string
@@ -43,6 +48,22 @@ export const USERS = [
   { username: 'alice', password: 'alice-secret', mechanisms: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] },
   { username: 'bob', password: 'bob-secret', mechanisms: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] }
 ]
+
+/**
+ * Test credentials for the IAM listener: a long-term access key, and the temporary credentials a
+ * (local, fake) STS hands out when `roleArn` is assumed. Tokens must be signed for `region`.
+ */
+export const AWS_IAM = {
+  region: 'eu-west-1',
+  accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  roleArn: 'arn:aws:iam::123456789012:role/kafka-producer',
+  assumedRole: {
+    accessKeyId: 'ASIAQWERTYUIOPEXAMPLE',
+    secretAccessKey: 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY',
+    sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLE+session/token=='
+  }
+}
 
 type PkiFile =
   | 'ca'
@@ -69,13 +90,21 @@ const PKI_FILES: Record<PkiFile, string> = {
   otherCaKey: 'other-ca.key'
 }
 
-const DEFAULT_PORTS: BrokerPorts = { plaintext: 19092, sasl: 19093, ssl: 19094, saslSsl: 19095, controller: 19099 }
+const DEFAULT_PORTS: BrokerPorts = {
+  plaintext: 19092,
+  sasl: 19093,
+  ssl: 19094,
+  saslSsl: 19095,
+  controller: 19099,
+  iam: 19096
+}
 const PORT_ENV: Record<keyof BrokerPorts, string> = {
   plaintext: 'KAFKA_PLAINTEXT_PORT',
   sasl: 'KAFKA_SASL_PORT',
   ssl: 'KAFKA_SSL_PORT',
   saslSsl: 'KAFKA_SASL_SSL_PORT',
-  controller: 'KAFKA_CONTROLLER_PORT'
+  controller: 'KAFKA_CONTROLLER_PORT',
+  iam: 'KAFKA_IAM_PORT'
 }
 const HOST = '127.0.0.1'
 const READY_TIMEOUT_MS = 90_000
@@ -86,6 +115,8 @@ export class BrokerError extends Error {}
 interface Layout {
   dir: string
   libs: string
+  /** The compiled IAM token validator (shared by every broker folder, like the jars). */
+  classes: string
   pki: string
   data: string
   logs: string
@@ -105,10 +136,13 @@ export function layout(options: BrokerOptions = {}): Layout {
     const given = options.ports?.[key]
     if (given !== undefined) ports[key] = given
   }
+  // Callers that move the other ports but predate the IAM listener must not collide on its default.
+  if (options.ports?.iam === undefined && !process.env[PORT_ENV.iam]) ports.iam = ports.plaintext + 4
   return {
     dir,
     // Jars are shared by every broker folder of this checkout: one download.
     libs: path.join(ROOT, '.kafka', 'libs'),
+    classes: path.join(ROOT, '.kafka', 'oauth-classes'),
     pki: path.join(dir, 'pki'),
     data: path.join(dir, 'data'),
     logs: path.join(dir, 'logs'),
@@ -170,6 +204,49 @@ function ensureJars(l: Layout): void {
       `mvn could not fetch the Kafka jars:\n${(result.stdout + result.stderr).trim().split('\n').slice(-20).join('\n')}`
     )
   fs.writeFileSync(path.join(l.libs, '.complete'), new Date().toISOString())
+}
+
+const VALIDATOR_SOURCE = path.join(HARNESS, 'oauth', 'MskIamValidator.java')
+const VALIDATOR_CLASS = 'harness.MskIamValidator'
+
+/** Compiles the IAM listener's token validator against the Kafka jars, again only when its source changes. */
+function ensureValidator(l: Layout): void {
+  const hash = createHash('sha256').update(fs.readFileSync(VALIDATOR_SOURCE)).digest('hex')
+  const stamp = path.join(l.classes, '.source-sha256')
+  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === hash) return
+  if (spawnSync('javac', ['-version']).error)
+    throw new BrokerError(
+      'javac (a JDK) is required to build the IAM listener of the test broker: install it (apt-get install -y openjdk-17-jdk-headless).'
+    )
+  // Built aside and moved into place, so a broker starting meanwhile never sees half a build.
+  const building = `${l.classes}.${process.pid}`
+  fs.rmSync(building, { recursive: true, force: true })
+  const result = spawnSync('javac', ['-d', building, '-cp', path.join(l.libs, '*'), VALIDATOR_SOURCE], {
+    encoding: 'utf8'
+  })
+  if (result.status !== 0) throw new BrokerError(`javac could not compile ${VALIDATOR_SOURCE}:\n${result.stderr}`)
+  fs.writeFileSync(path.join(building, '.source-sha256'), hash)
+  fs.rmSync(l.classes, { recursive: true, force: true })
+  try {
+    fs.renameSync(building, l.classes)
+  } catch (error) {
+    // Another start built the same source at the same moment: keep its build.
+    fs.rmSync(building, { recursive: true, force: true })
+    if (!fs.existsSync(stamp)) throw error
+  }
+}
+
+function iamJaas(): string {
+  const r = AWS_IAM.assumedRole
+  return [
+    'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required',
+    // The broker logs itself in even though it never sends a token: an unsecured one will do.
+    'unsecuredLoginStringClaim_sub="broker"',
+    `region="${AWS_IAM.region}"`,
+    `key_${AWS_IAM.accessKeyId}="${AWS_IAM.secretAccessKey}"`,
+    `key_${r.accessKeyId}="${r.secretAccessKey}"`,
+    `sessionToken_${r.accessKeyId}="${r.sessionToken}";`
+  ].join(' ')
 }
 
 function openssl(cwd: string, args: string[]): void {
@@ -284,10 +361,10 @@ export function serverProperties(l: Layout): string {
     'node.id': 1,
     'controller.quorum.voters': `1@${HOST}:${p.controller}`,
     'controller.listener.names': 'CONTROLLER',
-    listeners: `PLAINTEXT://${HOST}:${p.plaintext},SASL_PLAINTEXT://${HOST}:${p.sasl},SSL://${HOST}:${p.ssl},SASL_SSL://${HOST}:${p.saslSsl},CONTROLLER://${HOST}:${p.controller}`,
-    'advertised.listeners': `PLAINTEXT://${HOST}:${p.plaintext},SASL_PLAINTEXT://${HOST}:${p.sasl},SSL://${HOST}:${p.ssl},SASL_SSL://${HOST}:${p.saslSsl}`,
+    listeners: `PLAINTEXT://${HOST}:${p.plaintext},SASL_PLAINTEXT://${HOST}:${p.sasl},SSL://${HOST}:${p.ssl},SASL_SSL://${HOST}:${p.saslSsl},CONTROLLER://${HOST}:${p.controller},SASL_IAM://${HOST}:${p.iam}`,
+    'advertised.listeners': `PLAINTEXT://${HOST}:${p.plaintext},SASL_PLAINTEXT://${HOST}:${p.sasl},SSL://${HOST}:${p.ssl},SASL_SSL://${HOST}:${p.saslSsl},SASL_IAM://${HOST}:${p.iam}`,
     'listener.security.protocol.map':
-      'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL',
+      'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL,SASL_IAM:SASL_SSL',
     'inter.broker.listener.name': 'PLAINTEXT',
     'log.dirs': l.data,
     'num.partitions': 1,
@@ -309,7 +386,13 @@ export function serverProperties(l: Layout): string {
     'ssl.keystore.location': path.join(l.pki, 'server-keystore.pem'),
     'ssl.truststore.type': 'PEM',
     'ssl.truststore.location': path.join(l.pki, 'ca.crt'),
-    'listener.name.ssl.ssl.client.auth': 'required'
+    'listener.name.ssl.ssl.client.auth': 'required',
+    // Like Amazon MSK's IAM listener: TLS, OAUTHBEARER only, tokens checked as SigV4 requests. The
+    // broker ends a session when its token expires (session lifetime needs max.reauth.ms > 0).
+    'listener.name.sasl_iam.sasl.enabled.mechanisms': 'OAUTHBEARER',
+    'listener.name.sasl_iam.oauthbearer.sasl.server.callback.handler.class': VALIDATOR_CLASS,
+    'listener.name.sasl_iam.oauthbearer.sasl.jaas.config': iamJaas(),
+    'listener.name.sasl_iam.oauthbearer.connections.max.reauth.ms': 3600000
   }
   for (const listener of ['sasl_plaintext', 'sasl_ssl']) {
     props[`listener.name.${listener}.plain.sasl.jaas.config`] = jaas('plain')
@@ -328,7 +411,7 @@ function javaArgs(l: Layout): string[] {
     `-Dlog4j2.configurationFile=${path.join(HARNESS, 'log4j2.properties')}`,
     `-Dkafka.logs.dir=${l.logs}`,
     '-cp',
-    path.join(l.libs, '*')
+    [path.join(l.libs, '*'), l.classes].join(path.delimiter)
   ]
 }
 
@@ -409,9 +492,11 @@ function info(l: Layout, pid: number): BrokerInfo {
       plaintext: `${HOST}:${p.plaintext}`,
       sasl: `${HOST}:${p.sasl}`,
       ssl: `${HOST}:${p.ssl}`,
-      saslSsl: `${HOST}:${p.saslSsl}`
+      saslSsl: `${HOST}:${p.saslSsl}`,
+      iam: `${HOST}:${p.iam}`
     },
     users: USERS,
+    aws: AWS_IAM,
     pki,
     logFile: path.join(l.logs, 'kafka.out'),
     dataDir: l.data
@@ -445,6 +530,7 @@ export async function start(options: BrokerOptions = {}): Promise<StartResult> {
   checkPrerequisites()
   fs.mkdirSync(l.logs, { recursive: true })
   ensureJars(l)
+  ensureValidator(l)
   ensurePki(l)
   fs.writeFileSync(l.properties, serverProperties(l))
   formatStorage(l)

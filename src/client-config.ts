@@ -1,0 +1,154 @@
+/**
+ * ConnectionSettings -> kafkajs KafkaConfig (SASL, TLS, PEM), without connecting; plus the
+ * connection key used by caches and pools, and a description of a connection that is safe to log.
+ */
+import { createHmac, randomBytes } from 'node:crypto'
+import * as net from 'node:net'
+import * as tls from 'node:tls'
+import { IntegrationError } from '@segment/actions-core'
+import { logLevel, type ISocketFactory, type KafkaConfig, type Mechanism, type SASLOptions } from 'kafkajs'
+import { awsIamSasl } from './aws-iam'
+import { normaliseCertificates, normalisePrivateKey } from './pem'
+import type { ConnectionSettings } from './settings'
+
+export { normaliseCertificates, normalisePrivateKey } from './pem'
+
+/** kafkajs's default is 1 s, too short for a TLS handshake with a distant cloud broker. */
+export const CONNECTION_TIMEOUT_MS = 5000
+
+/*
+ * kafkajs splits bootstrap addresses on ':' so `[::1]:9092` cannot be passed as it is. An IPv6
+ * bootstrap host is encoded without colons (`[` and `]` never occur in host names) and decoded back
+ * by our socket factory. Brokers discovered through metadata arrive as separate host and port and
+ * need no encoding.
+ */
+const encodeBootstrap = (broker: string): string => {
+  const m = /^\[(.+)\]:(\d+)$/.exec(broker)
+  return m ? `[${m[1].replace(/:/g, '|')}]:${m[2]}` : broker
+}
+export const decodeHost = (host: string): string =>
+  host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1).replace(/\|/g, ':') : host
+
+/** `host:port` as the user wrote it, from what kafkajs reports (an encoded bootstrap host included). */
+export function displayBroker(broker: string): string {
+  const m = /^(\[.*\]):(\d+)$/.exec(broker)
+  if (m) return `[${decodeHost(m[1])}]:${m[2]}`
+  return broker
+}
+
+const KEEP_ALIVE_MS = 60_000
+
+/** kafkajs's own factory plus the IPv6 decoding above. */
+export const socketFactory: ISocketFactory = ({ host, port, ssl, onConnect }) => {
+  const address = decodeHost(host)
+  const socket = ssl
+    ? tls.connect({ host: address, port, ...(net.isIP(address) ? {} : { servername: address }), ...ssl }, onConnect)
+    : net.connect({ host: address, port }, onConnect)
+  socket.setKeepAlive(true, KEEP_ALIVE_MS)
+  return socket
+}
+
+function sslOptions(c: ConnectionSettings): tls.ConnectionOptions | undefined {
+  if (!c.ssl.enabled) return undefined
+  const options: tls.ConnectionOptions = { rejectUnauthorized: c.ssl.rejectUnauthorized }
+  // A custom CA is added to Node's public roots, so a broker with a public certificate still verifies.
+  if (c.ssl.ca) options.ca = [...tls.rootCertificates, ...normaliseCertificates(c.ssl.ca, 'ssl_ca')]
+  if (c.ssl.cert) options.cert = normaliseCertificates(c.ssl.cert, 'ssl_cert').join('')
+  if (c.ssl.key) options.key = normalisePrivateKey(c.ssl.key, 'ssl_key')
+  if (options.cert && options.key) {
+    try {
+      tls.createSecureContext({ cert: options.cert, key: options.key })
+    } catch {
+      throw new IntegrationError(
+        'ssl_key does not belong to the certificate in ssl_cert (the first certificate must be the client certificate)',
+        'INVALID_PEM',
+        400
+      )
+    }
+  }
+  return options
+}
+
+function sasl(c: ConnectionSettings): SASLOptions | Mechanism | undefined {
+  switch (c.mechanism) {
+    case 'plain':
+    case 'scram-sha-256':
+    case 'scram-sha-512':
+      return { mechanism: c.mechanism, username: c.username ?? '', password: c.password ?? '' } as SASLOptions
+    case 'aws':
+      // MSK IAM: SASL OAUTHBEARER with tokens from AWS's signer (see aws-iam.ts).
+      return awsIamSasl(c)
+    case 'client-cert-auth':
+    case 'none':
+      return undefined
+  }
+}
+
+/** Pure apart from parsing the PEM input; throws a 400 IntegrationError naming a bad field. */
+export function kafkaConfig(c: ConnectionSettings): KafkaConfig {
+  const config: KafkaConfig = {
+    clientId: c.clientId,
+    brokers: c.brokers.map(encodeBootstrap),
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
+    socketFactory,
+    // kafkajs logs to the console by default; callers that want its logs pass their own logCreator.
+    logLevel: logLevel.NOTHING
+  }
+  const ssl = sslOptions(c)
+  if (ssl) config.ssl = ssl
+  const saslOptions = sasl(c)
+  if (saslOptions) config.sasl = saslOptions
+  return config
+}
+
+/*
+ * The key is an HMAC-SHA-256 under a per-process random key rather than a bare SHA-256: it is as
+ * stable within the process, but a key that reaches a log cannot be used to guess a short password.
+ */
+const KEY_SECRET = randomBytes(32)
+
+/** Identifies a connection (for pools and caches): same settings, same key; never contains a secret. */
+export function connectionKey(c: ConnectionSettings): string {
+  const parts = [
+    c.brokers,
+    c.clientId,
+    c.mechanism,
+    c.username ?? null,
+    c.password ?? null,
+    c.accessKeyId ?? null,
+    c.secretAccessKey ?? null,
+    c.sessionToken ?? null,
+    c.authorizationIdentity ?? null,
+    c.region ?? null,
+    c.ssl.enabled,
+    c.ssl.rejectUnauthorized,
+    c.ssl.ca ?? null,
+    c.ssl.cert ?? null,
+    c.ssl.key ?? null
+  ]
+  return createHmac('sha256', KEY_SECRET).update(JSON.stringify(parts)).digest('hex')
+}
+
+/** e.g. `scram-sha-512 as "alice" to 10.0.0.1:9093, b2:9093 over TLS (custom CA) as client "x"`. No secrets. */
+export function describeConnection(c: ConnectionSettings): string {
+  const who =
+    c.mechanism === 'none'
+      ? 'no authentication'
+      : c.mechanism === 'client-cert-auth'
+        ? 'client certificate'
+        : c.mechanism === 'aws'
+          ? `aws as "${c.accessKeyId ?? ''}"`
+          : `${c.mechanism} as "${c.username ?? ''}"`
+  const tlsText = c.ssl.enabled
+    ? `TLS (${[c.ssl.ca ? 'custom CA' : 'public CAs', c.ssl.rejectUnauthorized ? 'verified' : 'NOT verified'].join(', ')})`
+    : 'plaintext'
+  return `${who} to ${c.brokers.join(', ')} over ${tlsText}, client id "${c.clientId}"`
+}
+
+/** Every secret of the settings, for scrubbing messages that might echo one. */
+export function secretsOf(c: ConnectionSettings | undefined): string[] {
+  if (!c) return []
+  return [c.password, c.secretAccessKey, c.sessionToken, c.ssl.key].filter(
+    (s): s is string => typeof s === 'string' && s.length >= 4
+  )
+}

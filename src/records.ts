@@ -1,0 +1,148 @@
+/**
+ * One mapped event -> one kafkajs message, plus its size estimate and the partition the user chose.
+ * Pure: no I/O, no kafkajs calls. Problems that belong to the event alone throw a
+ * PayloadValidationError naming the field, so a batch can fail just that event.
+ */
+import { PayloadValidationError } from '@segment/actions-core'
+import type { IHeaders, Message } from 'kafkajs'
+
+/** The part of the send payload that shapes the record. */
+export interface RecordFields {
+  payload: unknown
+  key?: string | null
+  headers?: Record<string, unknown> | null
+  partition?: number | null
+  default_partition?: number | null
+  timestamp?: string | number | null
+}
+
+/** A message whose value is already encoded, so its size is known and kafkajs does not re-encode it. */
+export interface OutgoingMessage extends Message {
+  value: Buffer
+  /** Set by us from the mapping, or by the producer's partitioner when it picks one. */
+  partition?: number
+}
+
+export interface BuiltRecord {
+  message: OutgoingMessage
+  /** Upper estimate of the bytes the record takes in a record batch (before compression). */
+  size: number
+  /** `partition ?? default_partition`, if either was mapped. */
+  explicitPartition?: number
+}
+
+/**
+ * Record-level overhead of the Kafka v2 record format, over-estimated: attributes, timestamp and
+ * offset deltas, key/value lengths and the record length, all varints. A header adds two lengths.
+ */
+export const RECORD_OVERHEAD_BYTES = 32
+export const HEADER_OVERHEAD_BYTES = 10
+
+export class RecordError extends PayloadValidationError {
+  constructor(
+    message: string,
+    readonly field: string
+  ) {
+    super(message)
+  }
+}
+
+/** Header values: strings as they are, numbers/booleans as text, objects/arrays as JSON; null/undefined dropped. */
+export function headerValue(name: string, value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return value
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(value)
+    case 'undefined':
+      return undefined
+    case 'object': {
+      if (value === null) return undefined
+      if (Buffer.isBuffer(value)) return value.toString('utf8')
+      try {
+        return JSON.stringify(value)
+      } catch {
+        throw new RecordError(`Header "${name}" could not be written as JSON.`, 'headers')
+      }
+    }
+    default:
+      throw new RecordError(`Header "${name}" has a value of type ${typeof value}, which cannot be sent.`, 'headers')
+  }
+}
+
+function buildHeaders(headers: RecordFields['headers']): { headers?: IHeaders; size: number } {
+  if (headers === undefined || headers === null) return { size: 0 }
+  if (typeof headers !== 'object' || Array.isArray(headers)) {
+    throw new RecordError('headers must be an object of header names to values.', 'headers')
+  }
+  let out: IHeaders | undefined
+  let size = 0
+  for (const name of Object.keys(headers)) {
+    const value = headerValue(name, headers[name])
+    if (value === undefined) continue
+    out ??= {}
+    out[name] = value
+    size += HEADER_OVERHEAD_BYTES + Buffer.byteLength(name) + Buffer.byteLength(value)
+  }
+  return { headers: out, size }
+}
+
+function checkPartition(field: string, value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0x7fffffff) {
+    throw new RecordError(`${field} must be a whole number of 0 or more, got ${JSON.stringify(value)}.`, field)
+  }
+  return value
+}
+
+/** Milliseconds since the epoch as kafkajs wants them (a string), from an ISO date or a number of ms. */
+export function recordTimestamp(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined
+  let ms: number
+  if (typeof value === 'number') ms = value
+  else if (typeof value === 'string') ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value)
+  else ms = NaN
+  if (!Number.isFinite(ms) || ms < 0) {
+    throw new RecordError(
+      `timestamp must be an ISO 8601 date or milliseconds since the epoch, got ${JSON.stringify(value)}.`,
+      'timestamp'
+    )
+  }
+  return String(Math.trunc(ms))
+}
+
+/** Builds the message for one event. Throws RecordError (400) for problems of this event alone. */
+export function buildRecord(fields: RecordFields): BuiltRecord {
+  let json: string | undefined
+  try {
+    json = JSON.stringify(fields.payload ?? null)
+  } catch {
+    throw new RecordError('payload could not be written as JSON.', 'payload')
+  }
+  const value = Buffer.from(json ?? 'null', 'utf8')
+  const message: OutgoingMessage = { value }
+  let size = RECORD_OVERHEAD_BYTES + value.length
+
+  // An empty key is a mapping that found nothing: such records are spread like keyless ones.
+  if (typeof fields.key === 'string' && fields.key !== '') {
+    message.key = fields.key
+    size += Buffer.byteLength(fields.key)
+  } else if (fields.key !== undefined && fields.key !== null && fields.key !== '') {
+    throw new RecordError(`key must be a string, got ${typeof fields.key}.`, 'key')
+  }
+
+  const headers = buildHeaders(fields.headers)
+  if (headers.headers) message.headers = headers.headers
+  size += headers.size
+
+  const timestamp = recordTimestamp(fields.timestamp)
+  if (timestamp !== undefined) message.timestamp = timestamp
+
+  const explicitPartition =
+    checkPartition('partition', fields.partition) ?? checkPartition('default_partition', fields.default_partition)
+  if (explicitPartition !== undefined) message.partition = explicitPartition
+
+  return { message, size, explicitPartition }
+}

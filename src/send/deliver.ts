@@ -1,0 +1,188 @@
+/**
+ * Sends the records of one topic through a pooled producer and says, record by record, what Kafka
+ * acknowledged: chunks bounded by bytes and count, sent in order (so records keep their order per
+ * key), with each record matched to its partition's offsets. A record is reported sent only when
+ * its partition was acknowledged (or when acks is 0, where Kafka acknowledges nothing).
+ */
+import { IntegrationError, PayloadValidationError, RetryableError } from '@segment/actions-core'
+import { KafkaJSProtocolError, type CompressionTypes, type RecordMetadata } from 'kafkajs'
+import { toActionError } from '../errors'
+import type { PooledProducer } from '../producer'
+import type { BuiltRecord } from '../records'
+import type { ConnectionSettings } from '../settings'
+
+export interface DeliveryOptions {
+  /** -1 all in-sync replicas, 1 the leader, 0 none. */
+  acks: number
+  compression: CompressionTypes
+  /** Broker-side time to wait for the acks, in ms (kafkajs's default when undefined). */
+  timeout?: number
+  /** Most bytes (record estimate) in one request. */
+  batchBytes: number
+  /** Most records in one request. */
+  batchSize: number
+}
+
+export interface Delivered {
+  topic: string
+  partition: number
+  /** Absent when acks is 0: Kafka returns no offsets then. */
+  offset?: string
+}
+
+/** `topicError`: the whole request failed (not this record alone). */
+export type Outcome = { ok: true; sent: Delivered } | { ok: false; error: Error; topicError?: boolean }
+
+/** What deliverTopic reports per request, for stats. */
+export interface DeliveryObserver {
+  sent?(topic: string, records: number, bytes: number, ms: number): void
+}
+
+const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE'])
+
+/** kafkajs wraps the cause after its retries; a too-large answer is never retried, but be safe. */
+function isTooLarge(error: unknown): boolean {
+  let e: unknown = error
+  for (let i = 0; i < 3 && e; i++) {
+    if (e instanceof KafkaJSProtocolError && TOO_LARGE.has(e.type)) return true
+    e = (e as { cause?: unknown }).cause
+  }
+  return false
+}
+
+/** Splits records into consecutive chunks of at most `batchBytes` (estimated) and `batchSize` records. */
+export function chunk(records: BuiltRecord[], batchBytes: number, batchSize: number): BuiltRecord[][] {
+  const chunks: BuiltRecord[][] = []
+  let current: BuiltRecord[] = []
+  let bytes = 0
+  for (const record of records) {
+    if (current.length && (bytes + record.size > batchBytes || current.length >= batchSize)) {
+      chunks.push(current)
+      current = []
+      bytes = 0
+    }
+    current.push(record)
+    bytes += record.size
+  }
+  if (current.length) chunks.push(current)
+  return chunks
+}
+
+export interface TopicDelivery {
+  pooled: PooledProducer
+  settings: ConnectionSettings
+  topic: string
+  options: DeliveryOptions
+  observer?: DeliveryObserver
+}
+
+/**
+ * Delivers `records` (all for `d.topic`) and returns one outcome per record, in order. Records larger
+ * than batchBytes fail alone. After a request fails, the remaining records of the topic fail with
+ * the same error unsent, so that a retry cannot put a record before one sent earlier with its key.
+ */
+export async function deliverTopic(d: TopicDelivery, records: BuiltRecord[]): Promise<Outcome[]> {
+  const outcomes = new Array<Outcome>(records.length)
+  const index = new Map<BuiltRecord, number>()
+  const sendable: BuiltRecord[] = []
+  records.forEach((record, i) => {
+    if (record.size > d.options.batchBytes) {
+      outcomes[i] = { ok: false, error: tooLarge(d.topic, record.size, d.options.batchBytes) }
+    } else {
+      index.set(record, i)
+      sendable.push(record)
+    }
+  })
+
+  let failure: Error | undefined
+  for (const part of chunk(sendable, d.options.batchBytes, d.options.batchSize)) {
+    const results = failure
+      ? part.map((): Outcome => ({ ok: false, error: failure as Error }))
+      : await sendChunk(d, part)
+    part.forEach((record, i) => (outcomes[index.get(record) as number] = results[i]))
+    for (const r of results) if (!failure && !r.ok && r.topicError) failure = r.error
+  }
+  return outcomes
+}
+
+function tooLarge(topic: string, size: number, limit: number): Error {
+  const error = new PayloadValidationError(
+    `The record for topic "${topic}" is about ${size} bytes, more than batch_bytes (${limit}): reduce the payload or raise batch_bytes (and the topic's max.message.bytes).`
+  )
+  error.code = 'MESSAGE_TOO_LARGE'
+  return error
+}
+
+/** Sends one chunk; a chunk the broker finds too large is split in halves until the culprit is alone. */
+async function sendChunk(d: TopicDelivery, part: BuiltRecord[]): Promise<Outcome[]> {
+  let response: RecordMetadata[]
+  const started = performance.now()
+  try {
+    response = await d.pooled.producer.sendBatch({
+      topicMessages: [{ topic: d.topic, messages: part.map((r) => r.message) }],
+      acks: d.options.acks,
+      compression: d.options.compression,
+      timeout: d.options.timeout
+    })
+  } catch (error) {
+    if (isTooLarge(error)) {
+      if (part.length === 1)
+        return [{ ok: false, error: toActionError(error, { settings: d.settings, topic: d.topic }) }]
+      const half = Math.ceil(part.length / 2)
+      return [...(await sendChunk(d, part.slice(0, half))), ...(await sendChunk(d, part.slice(half)))]
+    }
+    const mapped = toActionError(error, { settings: d.settings, topic: d.topic })
+    return part.map((): Outcome => ({ ok: false, error: mapped, topicError: true }))
+  }
+  const ms = performance.now() - started
+  d.observer?.sent?.(
+    d.topic,
+    part.length,
+    part.reduce((n, r) => n + r.size, 0),
+    ms
+  )
+  return outcomesFor(d, part, response)
+}
+
+/** Matches each record with its partition's base offset: records keep their order within a partition. */
+function outcomesFor(d: TopicDelivery, part: BuiltRecord[], response: RecordMetadata[]): Outcome[] {
+  const base = new Map<number, number | bigint>()
+  for (const r of response) {
+    if (r.topicName !== d.topic || r.baseOffset === undefined) continue
+    const n = Number(r.baseOffset)
+    base.set(r.partition, Number.isSafeInteger(n) ? n : BigInt(r.baseOffset))
+  }
+  const next = new Map<number, number>()
+  return part.map((record): Outcome => {
+    const partition = record.message.partition
+    if (partition === undefined) return { ok: false, error: notAcknowledged(d.topic) }
+    if (d.options.acks === 0) return { ok: true, sent: { topic: d.topic, partition } }
+    const first = base.get(partition)
+    if (first === undefined) {
+      const count = d.pooled.partitionCounts.get(d.topic)
+      if (count !== undefined && partition >= count) return { ok: false, error: outOfRange(d.topic, partition, count) }
+      return { ok: false, error: notAcknowledged(d.topic, partition) }
+    }
+    const i = next.get(partition) ?? 0
+    next.set(partition, i + 1)
+    const offset = typeof first === 'number' ? String(first + i) : String(first + BigInt(i))
+    return { ok: true, sent: { topic: d.topic, partition, offset } }
+  })
+}
+
+function outOfRange(topic: string, partition: number, count: number): Error {
+  return new IntegrationError(
+    `Partition ${partition} does not exist: topic "${topic}" has ${count} partition${count === 1 ? '' : 's'} (0 to ${count - 1}). Fix partition or default_partition.`,
+    'PARTITION_OUT_OF_RANGE',
+    400
+  )
+}
+
+function notAcknowledged(topic: string, partition?: number): Error {
+  const error = new RetryableError(
+    `Kafka did not acknowledge the record for topic "${topic}"${partition === undefined ? '' : ` partition ${partition}`}.`,
+    503
+  )
+  error.code = 'NOT_ACKNOWLEDGED' as RetryableError['code']
+  return error
+}

@@ -1,0 +1,86 @@
+/**
+ * Stats and logs of the send path, through the `statsContext` and `logger` actions-core passes
+ * (either may be absent, and a logger may lack some levels). Nothing here receives a secret:
+ * connections are named by describeConnection(), which leaves secrets out.
+ */
+import type { Logger, StatsContext } from '@segment/actions-core'
+import type { PoolObserver } from '../producer-pool'
+import type { DeliveryObserver } from './deliver'
+
+type Level = 'debug' | 'info' | 'warn' | 'error'
+
+export const METRICS = {
+  messages: 'kafka.messages_sent',
+  bytes: 'kafka.bytes_sent',
+  latency: 'kafka.send_latency_ms',
+  errors: 'kafka.errors',
+  poolHit: 'kafka.pool.hit',
+  poolMiss: 'kafka.pool.miss',
+  poolEviction: 'kafka.pool.eviction'
+} as const
+
+type Stats = Partial<Pick<StatsContext['statsClient'], 'incr' | 'histogram'>>
+
+export class Telemetry implements DeliveryObserver {
+  /** Absent, or partial in some runtimes and tests: every use checks. */
+  private readonly stats: Stats | undefined
+  private readonly baseTags: string[]
+
+  constructor(
+    statsContext: Partial<StatsContext> | undefined,
+    private readonly logger: Partial<Logger> | undefined
+  ) {
+    this.stats = statsContext?.statsClient
+    this.baseTags = Array.isArray(statsContext?.tags) ? statsContext.tags : []
+  }
+
+  private tags(extra: string[]): string[] {
+    return this.baseTags.length ? [...this.baseTags, ...extra] : extra
+  }
+
+  private incr(name: string, value: number, tags: string[]): void {
+    if (typeof this.stats?.incr === 'function') this.stats.incr(name, value, this.tags(tags))
+  }
+
+  private histogram(name: string, value: number, tags: string[]): void {
+    if (typeof this.stats?.histogram === 'function') this.stats.histogram(name, value, this.tags(tags))
+  }
+
+  log(level: Level, message: string): void {
+    const write = this.logger?.[level]
+    if (typeof write === 'function') write.call(this.logger, `[kafka] ${message}`)
+  }
+
+  sent(topic: string, records: number, bytes: number, ms: number): void {
+    if (!this.stats) return
+    const tags = [`topic:${topic}`]
+    this.incr(METRICS.messages, records, tags)
+    this.incr(METRICS.bytes, bytes, tags)
+    this.histogram(METRICS.latency, ms, tags)
+  }
+
+  /** Counts failed events by error code (and logs each distinct failure once per call). */
+  failed(topic: string | undefined, error: Error, events = 1): void {
+    const code = String((error as { code?: unknown }).code ?? error.name)
+    this.incr(METRICS.errors, events, [`code:${code}`, ...(topic ? [`topic:${topic}`] : [])])
+  }
+
+  /** The pool's events for one connection, named without secrets. */
+  poolObserver(connection: () => string): PoolObserver {
+    return {
+      hit: () => this.incr(METRICS.poolHit, 1, []),
+      miss: () => {
+        this.incr(METRICS.poolMiss, 1, [])
+        this.log('info', `connecting a producer: ${connection()}`)
+      },
+      evicted: (_key, reason) => {
+        this.incr(METRICS.poolEviction, 1, [`reason:${reason}`])
+        this.log('info', `producer closed (${reason}): ${connection()}`)
+      },
+      connectFailed: (_key, error) =>
+        this.log('warn', `producer failed to connect: ${connection()}: ${(error as Error)?.name ?? 'error'}`),
+      disconnectFailed: (_key, error) =>
+        this.log('warn', `producer failed to disconnect: ${connection()}: ${(error as Error)?.name ?? 'error'}`)
+    }
+  }
+}
