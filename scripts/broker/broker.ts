@@ -165,12 +165,12 @@ export function checkPrerequisites(env: NodeJS.ProcessEnv = process.env): void {
   const java = spawnSync('java', ['-version'], { encoding: 'utf8', env })
   if (java.error)
     throw new BrokerError(
-      'Java 17 or newer is required to run the test broker: install it (apt-get install -y openjdk-17-jre-headless).'
+      'Java 17 or newer is required to run the test broker: install it (apt-get install -y openjdk-17-jdk-headless).'
     )
   const version = /version "(\d+)/.exec(java.stderr)?.[1]
   if (version && Number(version) < 17)
     throw new BrokerError(
-      `Java ${version} is too old for Kafka 4: install Java 17 or newer (apt-get install -y openjdk-17-jre-headless).`
+      `Java ${version} is too old for Kafka 4: install Java 17 or newer (apt-get install -y openjdk-17-jdk-headless).`
     )
   if (spawnSync('openssl', ['version'], { env }).error)
     throw new BrokerError(
