@@ -19,6 +19,7 @@ import {
   KafkaJSAggregateError,
   KafkaJSConnectionError,
   KafkaJSError,
+  KafkaJSNonRetriableError,
   KafkaJSNumberOfRetriesExceeded,
   KafkaJSProtocolError,
   KafkaJSRequestTimeoutError,
@@ -150,7 +151,7 @@ export const ROWS: Row[] = [
     match: (e) => e instanceof KafkaJSSASLAuthenticationError || is(e, 'SASL_AUTHENTICATION_FAILED'),
     map: (e, ctx) =>
       authentication(
-        `Authentication failed for ${userOf(ctx)}: the broker rejected the credentials (${e.message}). Check the username and password.`,
+        `Authentication failed for ${userOf(ctx)}: the broker rejected the credentials (${e.message}). ${ctx.settings?.mechanism === 'aws' ? 'Check the access key, secret key, session token and role.' : 'Check the username and password.'}`,
         e instanceof KafkaJSSASLAuthenticationError ? e.name : kafkaCode(e)
       )
   },
@@ -331,11 +332,14 @@ function cap(text: string): string {
 const isActionError = (e: unknown): e is Error =>
   e instanceof IntegrationError || e instanceof RetryableError || e instanceof InvalidAuthenticationError
 
-/** kafkajs wraps the real cause after its retries; the cause says what went wrong. */
+/**
+ * kafkajs wraps the real cause after its retries (and when it gives up on an error it will not
+ * retry, e.g. one thrown by an authentication provider); the cause says what went wrong.
+ */
 export function rootCause(error: unknown): unknown {
   let e = error
   for (let i = 0; i < 5; i++) {
-    if (e instanceof KafkaJSNumberOfRetriesExceeded && e.cause) e = e.cause
+    if ((e instanceof KafkaJSNumberOfRetriesExceeded || e instanceof KafkaJSNonRetriableError) && e.cause) e = e.cause
     else if (e instanceof KafkaJSAggregateError && e.errors.length) e = e.errors[0]
     else break
   }
@@ -364,11 +368,12 @@ export function rowFor(error: unknown): Row {
 
 /** Maps any error thrown while talking to Kafka to the actions-core error that says what to do. */
 export function toActionError(error: unknown, context: ErrorContext = {}): Error {
-  if (isActionError(error)) {
-    error.message = redact(error.message, context.settings)
-    return error
+  const cause = rootCause(error)
+  if (isActionError(cause)) {
+    cause.message = redact(cause.message, context.settings)
+    return cause
   }
-  const e = toErrorLike(rootCause(error))
+  const e = toErrorLike(cause)
   const row = ROWS.find((r) => r.match(e)) as Row
   const mapped = row.map(e, context)
   mapped.message = redact(mapped.message, context.settings)

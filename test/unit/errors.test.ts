@@ -187,6 +187,16 @@ describe('toActionError: special inputs', () => {
     expect(toActionError(e, ctx)).toMatchObject({ status: 403 })
   })
 
+  it('unwraps a non-retriable kafkajs wrapper to its cause, passing an actions-core cause through', () => {
+    // kafkajs's constructor takes (error, { cause }); its type definitions omit the second argument.
+    const wrap = (cause: Error): Error =>
+      new (KafkaJSNonRetriableError as unknown as new (e: Error, o: { cause: Error }) => Error)(cause, { cause })
+    const fromProvider = new RetryableError('STS unreachable', 503)
+    expect(toActionError(wrap(fromProvider), ctx)).toBe(fromProvider)
+    const auth = make(KafkaJSSASLAuthenticationError, 'SASL OAUTHBEARER authentication failed')
+    expect(toActionError(wrap(auth), ctx)).toBeInstanceOf(InvalidAuthenticationError)
+  })
+
   it('maps non-Error values and still gives a message', () => {
     expect(toActionError('boom')).toMatchObject({
       status: 500,
