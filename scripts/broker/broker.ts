@@ -129,15 +129,7 @@ interface Layout {
 
 export function layout(options: BrokerOptions = {}): Layout {
   const dir = path.resolve(options.dir ?? process.env.KAFKA_WORK_DIR ?? path.join(ROOT, '.kafka'))
-  const ports = { ...DEFAULT_PORTS }
-  for (const key of Object.keys(PORT_ENV) as (keyof BrokerPorts)[]) {
-    const fromEnv = process.env[PORT_ENV[key]]
-    if (fromEnv) ports[key] = parsePort(PORT_ENV[key], fromEnv)
-    const given = options.ports?.[key]
-    if (given !== undefined) ports[key] = given
-  }
-  // Callers that move the other ports but predate the IAM listener must not collide on its default.
-  if (options.ports?.iam === undefined && !process.env[PORT_ENV.iam]) ports.iam = ports.plaintext + 4
+  const ports = brokerPorts(options.ports)
   return {
     dir,
     // Jars are shared by every broker folder of this checkout: one download.
@@ -152,6 +144,25 @@ export function layout(options: BrokerOptions = {}): Layout {
     ports,
     overrides: options.overrides ?? {}
   }
+}
+
+/**
+ * Ports given by the caller (a second broker of a test) win; without any, the KAFKA_*_PORT variables
+ * move the default broker. A port not given is shifted as far as the plaintext port moved, so a
+ * broker moved by its plaintext port alone never collides with the default one.
+ */
+function brokerPorts(given: Partial<BrokerPorts> | undefined): BrokerPorts {
+  const chosen: Partial<BrokerPorts> = { ...given }
+  if (!given) {
+    for (const key of Object.keys(PORT_ENV) as (keyof BrokerPorts)[]) {
+      const fromEnv = process.env[PORT_ENV[key]]
+      if (fromEnv) chosen[key] = parsePort(PORT_ENV[key], fromEnv)
+    }
+  }
+  const shift = (chosen.plaintext ?? DEFAULT_PORTS.plaintext) - DEFAULT_PORTS.plaintext
+  const ports = { ...DEFAULT_PORTS }
+  for (const key of Object.keys(ports) as (keyof BrokerPorts)[]) ports[key] = chosen[key] ?? DEFAULT_PORTS[key] + shift
+  return ports
 }
 
 function parsePort(name: string, value: string): number {
