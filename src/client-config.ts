@@ -2,7 +2,7 @@
  * ConnectionSettings -> kafkajs KafkaConfig (SASL, TLS, PEM), without connecting; plus the
  * connection key used by caches and pools, and a description of a connection that is safe to log.
  */
-import { createHmac, randomBytes } from 'node:crypto'
+import { createHmac, createPrivateKey, randomBytes, X509Certificate } from 'node:crypto'
 import * as net from 'node:net'
 import * as tls from 'node:tls'
 import { IntegrationError } from '@segment/actions-core'
@@ -53,12 +53,20 @@ function sslOptions(c: ConnectionSettings): tls.ConnectionOptions | undefined {
   const options: tls.ConnectionOptions = { rejectUnauthorized: c.ssl.rejectUnauthorized }
   // A custom CA is added to Node's public roots, so a broker with a public certificate still verifies.
   if (c.ssl.ca) options.ca = [...tls.rootCertificates, ...normaliseCertificates(c.ssl.ca, 'ssl_ca')]
-  if (c.ssl.cert) options.cert = normaliseCertificates(c.ssl.cert, 'ssl_cert').join('')
-  if (c.ssl.key) options.key = normalisePrivateKey(c.ssl.key, 'ssl_key')
-  if (options.cert && options.key) {
+  const cert = c.ssl.cert ? normaliseCertificates(c.ssl.cert, 'ssl_cert').join('') : undefined
+  const key = c.ssl.key ? normalisePrivateKey(c.ssl.key, 'ssl_key') : undefined
+  if (cert) options.cert = cert
+  if (key) options.key = key
+  if (cert && key) {
+    // X509Certificate#checkPrivateKey, not createSecureContext: OpenSSL keeps keys of another type
+    // (an EC key with an RSA certificate) in a separate slot without complaint.
+    let matches = false
     try {
-      tls.createSecureContext({ cert: options.cert, key: options.key })
+      matches = new X509Certificate(cert).checkPrivateKey(createPrivateKey(key))
     } catch {
+      matches = false
+    }
+    if (!matches) {
       throw new IntegrationError(
         'ssl_key does not belong to the certificate in ssl_cert (the first certificate must be the client certificate)',
         'INVALID_PEM',

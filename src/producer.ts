@@ -16,6 +16,12 @@ export interface PooledProducer {
    * action uses these counts to report such messages as out of range, at no extra round trip.
    */
   partitionCounts: Map<string, number>
+  /**
+   * Requests in flight per topic. kafkajs refreshes the metadata of every topic a producer sends to
+   * at once, and a topic that fails its metadata (unknown, not authorized, invalid) fails the refresh
+   * for the others too: deliver.ts uses these counts to tell such a borrowed error from the topic's own.
+   */
+  inFlight: Map<string, number>
 }
 
 /**
@@ -44,7 +50,7 @@ export function createKafkaProducer(settings: ConnectionSettings): Poolable<Pool
   const producer = kafka.producer({ createPartitioner: trackingPartitioner(partitionCounts) })
   let connected = false
   return {
-    value: { producer, partitionCounts },
+    value: { producer, partitionCounts, inFlight: new Map() },
     connect: async () => {
       await producer.connect()
       connected = true

@@ -90,6 +90,8 @@ const PKI_FILES: Record<PkiFile, string> = {
   otherCaKey: 'other-ca.key'
 }
 
+// Ports of a second broker belong below 32768: Linux hands out 32768-60999 as the local ports of
+// client sockets, so a listener there can find its port taken ("Address already in use").
 const DEFAULT_PORTS: BrokerPorts = {
   plaintext: 19092,
   sasl: 19093,
@@ -264,6 +266,55 @@ function openssl(cwd: string, args: string[]): void {
   execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] })
 }
 
+/** X.509 extensions of the test certificates, by role (written next to them as `<name>.ext`). */
+export const CERT_EXTENSIONS = {
+  intermediate: 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n',
+  server: (san: string) =>
+    `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=${san}\n`,
+  client: 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n'
+}
+
+/** A self-signed CA `<dir>/<name>.crt` + `.key`. */
+export function createCa(dir: string, name: string, commonName: string): void {
+  const ext = ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']
+  const out = ['-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '3650', '-subj', `/CN=${commonName}`]
+  openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', ...out, ...ext])
+}
+
+/**
+ * A key and a certificate `<dir>/<name>.key|.crt` for `subject`, issued by the CA `<dir>/<issuer>`,
+ * with the given extensions; `keyArgs` picks the key type (RSA 2048 by default).
+ */
+export function issueCertificate(
+  dir: string,
+  name: string,
+  subject: string,
+  extensions: string,
+  issuer = 'ca',
+  keyArgs = ['-newkey', 'rsa:2048']
+): void {
+  fs.writeFileSync(path.join(dir, `${name}.ext`), extensions)
+  openssl(dir, ['req', ...keyArgs, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject])
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${issuer}.crt`,
+    '-CAkey',
+    `${issuer}.key`,
+    '-CAcreateserial',
+    '-out',
+    `${name}.crt`,
+    '-days',
+    '3650',
+    '-sha256',
+    '-extfile',
+    `${name}.ext`
+  ])
+}
+
 /**
  * A throwaway PKI: a CA, the broker's certificate (localhost / 127.0.0.1), client certificates as
  * PKCS#8, PKCS#1 (RSA) and SEC1 (EC) keys, a client certificate issued by an intermediate CA (sent as
@@ -275,74 +326,15 @@ function ensurePki(l: Layout): void {
   fs.mkdirSync(l.pki, { recursive: true })
   const d = l.pki
   const write = (name: string, text: string): void => fs.writeFileSync(path.join(d, name), text)
-  const caExt = ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']
-  openssl(d, [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-    '-days',
-    '3650',
-    '-subj',
-    '/CN=kafka-test-ca',
-    ...caExt
-  ])
-  openssl(d, [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'other-ca.key',
-    '-out',
-    'other-ca.crt',
-    '-days',
-    '3650',
-    '-subj',
-    '/CN=some-other-ca',
-    ...caExt
-  ])
-  write(
-    'server.ext',
-    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n'
-  )
-  write(
-    'client.ext',
-    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n'
-  )
-  write('int.ext', 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n')
-  const issue = (name: string, subject: string, ext: string, ca = 'ca', keyArgs = ['-newkey', 'rsa:2048']): void => {
-    openssl(d, ['req', ...keyArgs, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject])
-    openssl(d, [
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      `${ca}.crt`,
-      '-CAkey',
-      `${ca}.key`,
-      '-CAcreateserial',
-      '-out',
-      `${name}.crt`,
-      '-days',
-      '3650',
-      '-sha256',
-      '-extfile',
-      ext
-    ])
-  }
-  issue('server', '/CN=localhost', 'server.ext')
-  issue('client', '/CN=test-client', 'client.ext')
-  issue('int-ca', '/CN=kafka-test-intermediate-ca', 'int.ext')
-  issue('client-chain-leaf', '/CN=test-client-chained', 'client.ext', 'int-ca')
-  issue('client-ec', '/CN=test-client-ec', 'client.ext', 'ca', [
+  createCa(d, 'ca', 'kafka-test-ca')
+  createCa(d, 'other-ca', 'some-other-ca')
+  const issue = (name: string, subject: string, ext: string, ca = 'ca', keyArgs?: string[]): void =>
+    issueCertificate(d, name, subject, ext, ca, keyArgs)
+  issue('server', '/CN=localhost', CERT_EXTENSIONS.server('DNS:localhost,IP:127.0.0.1'))
+  issue('client', '/CN=test-client', CERT_EXTENSIONS.client)
+  issue('int-ca', '/CN=kafka-test-intermediate-ca', CERT_EXTENSIONS.intermediate)
+  issue('client-chain-leaf', '/CN=test-client-chained', CERT_EXTENSIONS.client, 'int-ca')
+  issue('client-ec', '/CN=test-client-ec', CERT_EXTENSIONS.client, 'ca', [
     '-newkey',
     'ec',
     '-pkeyopt',

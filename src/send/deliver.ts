@@ -35,19 +35,60 @@ export type Outcome = { ok: true; sent: Delivered } | { ok: false; error: Error;
 
 /** What deliverTopic reports per request, for stats. */
 export interface DeliveryObserver {
-  sent?(topic: string, records: number, bytes: number, ms: number): void
+  /** One acknowledged request: its record count, estimated bytes, time, and the records themselves. */
+  sent?(topic: string, records: number, bytes: number, ms: number, part?: readonly BuiltRecord[]): void
 }
 
 const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE'])
+/** Errors of a topic's metadata, which kafkajs also raises in the sends of other topics (see inFlight). */
+const TOPIC_METADATA = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'TOPIC_AUTHORIZATION_FAILED', 'INVALID_TOPIC_EXCEPTION'])
+
+function protocolType(error: unknown): string | undefined {
+  let e: unknown = error
+  for (let i = 0; i < 3 && e; i++) {
+    if (e instanceof KafkaJSProtocolError) return e.type
+    e = (e as { cause?: unknown }).cause
+  }
+  return undefined
+}
 
 /** kafkajs wraps the cause after its retries; a too-large answer is never retried, but be safe. */
 function isTooLarge(error: unknown): boolean {
-  let e: unknown = error
-  for (let i = 0; i < 3 && e; i++) {
-    if (e instanceof KafkaJSProtocolError && TOO_LARGE.has(e.type)) return true
-    e = (e as { cause?: unknown }).cause
-  }
+  return TOO_LARGE.has(protocolType(error) ?? '')
+}
+
+/** Whether another topic than `topic` has a request in flight on this producer. */
+function othersInFlight(pooled: PooledProducer, topic: string): boolean {
+  for (const [t, n] of pooled.inFlight) if (t !== topic && n > 0) return true
   return false
+}
+
+/**
+ * One sendBatch of `part`. A topic-metadata error raised while other topics were in flight may be
+ * another topic's (kafkajs refreshes them together and drops the failing topic from its list), so it
+ * is tried once more: nothing was written, and a second failure is this topic's own.
+ */
+async function sendBatch(d: TopicDelivery, part: BuiltRecord[]): Promise<RecordMetadata[]> {
+  const { inFlight } = d.pooled
+  for (let attempt = 1; ; attempt++) {
+    inFlight.set(d.topic, (inFlight.get(d.topic) ?? 0) + 1)
+    let shared = othersInFlight(d.pooled, d.topic)
+    try {
+      return await d.pooled.producer.sendBatch({
+        topicMessages: [{ topic: d.topic, messages: part.map((r) => r.message) }],
+        acks: d.options.acks,
+        compression: d.options.compression,
+        timeout: d.options.timeout
+      })
+    } catch (error) {
+      shared ||= othersInFlight(d.pooled, d.topic)
+      if (attempt > 1 || !shared || !TOPIC_METADATA.has(protocolType(error) ?? '')) throw error
+    } finally {
+      const n = (inFlight.get(d.topic) ?? 1) - 1
+      if (n > 0) inFlight.set(d.topic, n)
+      else inFlight.delete(d.topic)
+    }
+  }
 }
 
 /** Splits records into consecutive chunks of at most `batchBytes` (estimated) and `batchSize` records. */
@@ -118,16 +159,14 @@ async function sendChunk(d: TopicDelivery, part: BuiltRecord[]): Promise<Outcome
   let response: RecordMetadata[]
   const started = performance.now()
   try {
-    response = await d.pooled.producer.sendBatch({
-      topicMessages: [{ topic: d.topic, messages: part.map((r) => r.message) }],
-      acks: d.options.acks,
-      compression: d.options.compression,
-      timeout: d.options.timeout
-    })
+    response = await sendBatch(d, part)
   } catch (error) {
     if (isTooLarge(error)) {
       if (part.length === 1)
         return [{ ok: false, error: toActionError(error, { settings: d.settings, topic: d.topic }) }]
+      const partitions = byPartition(part)
+      if (partitions.length > 1) return resendByPartition(d, part, partitions)
+      // One partition: the broker refused its one batch whole, so nothing of it was written.
       const half = Math.ceil(part.length / 2)
       return [...(await sendChunk(d, part.slice(0, half))), ...(await sendChunk(d, part.slice(half)))]
     }
@@ -139,9 +178,42 @@ async function sendChunk(d: TopicDelivery, part: BuiltRecord[]): Promise<Outcome
     d.topic,
     part.length,
     part.reduce((n, r) => n + r.size, 0),
-    ms
+    ms,
+    part
   )
   return outcomesFor(d, part, response)
+}
+
+/** The records of `part` grouped by the partition the partitioner gave them, in order within each. */
+function byPartition(part: BuiltRecord[]): BuiltRecord[][] {
+  const groups = new Map<number, BuiltRecord[]>()
+  for (const record of part) {
+    const p = record.message.partition ?? -1
+    let group = groups.get(p)
+    if (!group) groups.set(p, (group = []))
+    group.push(record)
+  }
+  return [...groups.values()]
+}
+
+/**
+ * After a too-large answer to a request that spanned several partitions. The broker accepts or
+ * refuses each partition's batch on its own, and kafkajs reports only the first refusal, so which
+ * partitions were written is unknown. Each partition is sent again in requests of its own, where a
+ * refusal is all or nothing and halving isolates the oversized record. Records of a partition the
+ * broker had accepted are then written twice: at least once, as kafkajs itself does when it retries
+ * a request after a retriable error of one partition. It takes a topic whose max.message.bytes is
+ * below batch_bytes (or one record above it) to get here.
+ */
+async function resendByPartition(d: TopicDelivery, part: BuiltRecord[], groups: BuiltRecord[][]): Promise<Outcome[]> {
+  const outcome = new Map<BuiltRecord, Outcome>()
+  await Promise.all(
+    groups.map(async (group) => {
+      const results = await sendChunk(d, group)
+      group.forEach((record, i) => outcome.set(record, results[i]))
+    })
+  )
+  return part.map((record) => outcome.get(record) as Outcome)
 }
 
 /** Matches each record with its partition's base offset: records keep their order within a partition. */

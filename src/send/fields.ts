@@ -1,5 +1,6 @@
 /** The fields of the `send` action (the mapping). Defaults here are applied by the runtime. */
 import type { InputField } from '@segment/actions-core'
+import { RecordError } from '../records'
 import { COMPRESSIONS } from '../codecs'
 
 /** Below the broker's default max.message.bytes (1,048,588), so one request's batches always fit. */
@@ -106,3 +107,24 @@ export const fields: Record<string, InputField> = {
     maximum: 100 * 1024 * 1024
   }
 }
+
+/**
+ * The minimum and maximum of the integer fields above. actions-core 3.170 checks them only for
+ * `number` fields, so an out-of-range integer would otherwise reach perform.
+ */
+export function checkBounds(payload: object): void {
+  for (const [name, field] of BOUNDED) {
+    const value = (payload as Record<string, unknown>)[name]
+    if (typeof value !== 'number') continue
+    if (
+      (field.minimum !== undefined && value < field.minimum) ||
+      (field.maximum !== undefined && value > field.maximum)
+    ) {
+      const range =
+        field.maximum === undefined ? `at least ${field.minimum}` : `from ${field.minimum ?? '-∞'} to ${field.maximum}`
+      throw new RecordError(`${name} must be ${range}, got ${value}.`, name)
+    }
+  }
+}
+
+const BOUNDED = Object.entries(fields).filter(([, f]) => f.minimum !== undefined || f.maximum !== undefined)

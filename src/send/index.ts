@@ -1,6 +1,8 @@
 /**
  * The `send` action: each event becomes one Kafka record (records.ts), sent through the pooled
- * producer of its connection (producer-pool.ts); `performBatch` answers event by event.
+ * producer of its connection (producer-pool.ts); `performBatch` answers event by event. Concurrent
+ * single-event calls share produce requests (coalesce.ts); settings are resolved once per distinct
+ * values (connections.ts).
  */
 import {
   InvalidAuthenticationError,
@@ -11,14 +13,16 @@ import {
   type JSONLikeObject
 } from '@segment/actions-core'
 import { compressionType } from '../codecs'
-import { connectionKey, describeConnection } from '../client-config'
+import { describeConnection } from '../client-config'
 import { toActionError } from '../errors'
 import { producerPool } from '../producer-pool'
-import { buildRecord, RecordError, type BuiltRecord } from '../records'
-import { normaliseSettings, type ConnectionSettings, type Settings } from '../settings'
+import { buildRecord, checkTopic, type BuiltRecord } from '../records'
+import type { Settings } from '../settings'
 import { topicDynamicField } from '../topics'
-import { deliverTopic, type DeliveryOptions, type Outcome } from './deliver'
-import { fields, DEFAULT_BATCH_BYTES, DEFAULT_BATCH_SIZE } from './fields'
+import { Coalescer } from './coalesce'
+import { ConnectionCache } from './connections'
+import { deliverTopic, type DeliveryObserver, type DeliveryOptions, type Outcome } from './deliver'
+import { checkBounds, fields, DEFAULT_BATCH_BYTES, DEFAULT_BATCH_SIZE } from './fields'
 import type { Payload } from './generated-types'
 import { Telemetry } from './telemetry'
 
@@ -34,37 +38,59 @@ function deliveryOptions(p: Payload): DeliveryOptions {
   }
 }
 
-interface Connection {
-  settings: ConnectionSettings
-  key: string
-}
+/** Normalised settings and pool key, cached by the settings values (see connections.ts). */
+const connections = new ConnectionCache()
 
 /**
- * Normalised settings and pool key per settings object. The runtime may hand the same object to
- * many calls; a WeakMap makes those free without keeping any settings (or secret) alive.
+ * Concurrent single-event calls for one producer, topic and delivery options share produce requests
+ * (see coalesce.ts). Batches are requests of their own already and are not coalesced.
  */
-const connections = new WeakMap<object, Connection>()
+const coalescer = new Coalescer<Queued, Outcome>()
 
-function resolveConnection(raw: Settings): Connection {
-  let connection = connections.get(raw)
-  if (!connection) {
-    const settings = normaliseSettings(raw)
-    connection = { settings, key: connectionKey(settings) }
-    connections.set(raw, connection)
-  }
-  return connection
+interface Queued {
+  record: BuiltRecord
+  observer: DeliveryObserver
 }
 
+function laneOf(topic: string, o: DeliveryOptions): string {
+  return `${o.acks}|${o.compression}|${o.timeout ?? ''}|${o.batchBytes}|${o.batchSize}|${topic}`
+}
+
+/** Stats of a coalesced request go to each caller's own telemetry, for its own records. */
+function splitObserver(items: Queued[]): DeliveryObserver {
+  if (items.length === 1) return items[0].observer
+  const owner = new Map<BuiltRecord, DeliveryObserver>(items.map((q) => [q.record, q.observer]))
+  return {
+    sent(topic, _records, _bytes, ms, part) {
+      const per = new Map<DeliveryObserver, { records: number; bytes: number }>()
+      for (const record of part ?? []) {
+        const observer = owner.get(record)
+        if (!observer) continue
+        const n = per.get(observer) ?? { records: 0, bytes: 0 }
+        n.records++
+        n.bytes += record.size
+        per.set(observer, n)
+      }
+      for (const [observer, n] of per) observer.sent?.(topic, n.records, n.bytes, ms)
+    }
+  }
+}
+
+/** Kafka's rule for topic names. */
 /** Sends every event and returns one outcome per event, in order. Throws only for invalid settings. */
-async function sendEvents(raw: Settings, payloads: Payload[], telemetry: Telemetry): Promise<Outcome[]> {
-  const { settings, key } = resolveConnection(raw)
+async function sendEvents(
+  raw: Settings,
+  payloads: Payload[],
+  telemetry: Telemetry,
+  coalesce = false
+): Promise<Outcome[]> {
+  const { settings, key } = connections.resolve(raw)
   const outcomes = new Array<Outcome>(payloads.length)
   const groups = new Map<string, { indices: number[]; records: BuiltRecord[] }>()
   payloads.forEach((payload, i) => {
     try {
-      if (typeof payload.topic !== 'string' || payload.topic.trim() === '') {
-        throw new RecordError('topic is required.', 'topic')
-      }
+      checkTopic(payload.topic)
+      checkBounds(payload)
       const record = buildRecord(payload)
       let group = groups.get(payload.topic)
       if (!group) groups.set(payload.topic, (group = { indices: [], records: [] }))
@@ -85,7 +111,19 @@ async function sendEvents(raw: Settings, payloads: Payload[], telemetry: Telemet
         Promise.all(
           [...groups].map(async ([topic, group]) => {
             const options = deliveryOptions(payloads[group.indices[0]])
-            const results = await deliverTopic({ pooled, settings, topic, options, observer: telemetry }, group.records)
+            const delivery = { pooled, settings, topic, options, observer: telemetry as DeliveryObserver }
+            const results = coalesce
+              ? await coalescer.submit(
+                  pooled,
+                  laneOf(topic, options),
+                  group.records.map((record) => ({ record, observer: telemetry })),
+                  (items) =>
+                    deliverTopic(
+                      { ...delivery, observer: splitObserver(items) },
+                      items.map((q) => q.record)
+                    )
+                )
+              : await deliverTopic(delivery, group.records)
             results.forEach((result, j) => (outcomes[group.indices[j]] = result))
           })
         ),
@@ -135,7 +173,7 @@ const action: ActionDefinition<Settings, Payload> = {
   fields,
   dynamicFields: { topic: topicDynamicField },
   perform: async (_request, { settings, payload, statsContext, logger }) => {
-    const [outcome] = await sendEvents(settings, [payload], new Telemetry(statsContext, logger))
+    const [outcome] = await sendEvents(settings, [payload], new Telemetry(statsContext, logger), true)
     if (!outcome.ok) throw outcome.error
     return outcome.sent
   },

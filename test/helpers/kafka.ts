@@ -67,12 +67,17 @@ export interface ReadRecord {
 
 /**
  * Every record of a topic from the beginning, read by kcat (librdkafka), not by kafkajs.
- * Reads over PLAINTEXT; stops at the end of every partition.
+ * Reads over PLAINTEXT from the project's broker; stops at the end of every partition.
  */
 export function readTopic(topic: string, timeoutMs = 20000): Promise<ReadRecord[]> {
-  const args = ['-C', '-b', broker().bootstrap.plaintext, '-t', topic, '-o', 'beginning', '-e', '-J', '-q']
+  return readTopicAt(broker().bootstrap.plaintext, topic, timeoutMs)
+}
+
+/** The same, from the PLAINTEXT listener at `bootstrap` (e.g. a test's own broker). */
+export function readTopicAt(bootstrap: string, topic: string, timeoutMs = 60000): Promise<ReadRecord[]> {
+  const args = ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-J', '-q']
   return new Promise((resolve, reject) => {
-    execFile('kcat', args, { timeout: timeoutMs, maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile('kcat', args, { timeout: timeoutMs, maxBuffer: 1024 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`kcat failed: ${error.message}\n${stderr}`))
       const records = stdout
         .split('\n')
@@ -82,7 +87,6 @@ export function readTopic(topic: string, timeoutMs = 20000): Promise<ReadRecord[
             topic: string
             partition: number
             offset: number
-            tstype: string
             ts: number
             key: string | null
             payload: string | null

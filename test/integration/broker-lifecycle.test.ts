@@ -10,9 +10,9 @@ import { kill, reset, start, status, stop, type BrokerOptions } from '../../scri
 
 const options: BrokerOptions = {
   dir: fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-lifecycle-')),
-  ports: { plaintext: 39092, sasl: 39093, ssl: 39094, saslSsl: 39095, controller: 39099 }
+  ports: { plaintext: 22092, sasl: 22093, ssl: 22094, saslSsl: 22095, controller: 22099 }
 }
-const kafka = new Kafka({ brokers: ['127.0.0.1:39092'], clientId: 'lifecycle', logLevel: logLevel.NOTHING })
+const kafka = new Kafka({ brokers: ['127.0.0.1:22092'], clientId: 'lifecycle', logLevel: logLevel.NOTHING })
 
 async function topics(): Promise<string[]> {
   const admin = kafka.admin()

@@ -5,7 +5,8 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { createTestEvent, createTestIntegration, IntegrationError } from '@segment/actions-core'
+import { createTestEvent, createTestIntegration, Destination, IntegrationError } from '@segment/actions-core'
+import { Kafka, logLevel } from 'kafkajs'
 import definition from '../../src'
 import { closeAllProducers } from '../../src/producer-pool'
 import { start, stop, type BrokerOptions } from '../../scripts/broker/broker'
@@ -40,3 +41,27 @@ it('an unknown topic is a non-retryable 4xx naming the topic, with the Kafka err
   expect(error).toMatchObject({ status: 404, code: 'UNKNOWN_TOPIC_OR_PARTITION' })
   expect((error as Error).message).toMatch('"no-such-topic"')
 }, 60_000)
+
+it('an unknown topic in a batch fails only its own events; the other topics of the batch land', async () => {
+  const settings = { brokers: '127.0.0.1:29292', mechanism: 'none', ssl_enabled: false }
+  const kafka = new Kafka({ brokers: [settings.brokers], clientId: 'setup', logLevel: logLevel.NOTHING })
+  const admin = kafka.admin()
+  await admin.connect()
+  await admin.createTopics({
+    topics: [{ topic: 'known-a', numPartitions: 3 }, { topic: 'known-b' }],
+    waitForLeaders: true
+  })
+  await admin.disconnect()
+
+  const runtime = new Destination(definition as never)
+  const topics = ['known-a', 'missing-topic', 'known-b', 'known-a', 'missing-topic', 'known-b']
+  const events = topics.map((topic, i) => ({ type: 'track', event: topic, userId: `u${i}`, messageId: `m${i}` }))
+  const subscription = {
+    subscribe: 'type = "track"',
+    partnerAction: 'send',
+    mapping: { topic: { '@path': '$.event' }, payload: { '@path': '$.' }, key: { '@path': '$.userId' } }
+  }
+  const [result] = await runtime.onBatch(events as never, { ...settings, subscription } as never)
+  const statuses = (result as unknown as { multistatus: { status: number; errortype?: string }[] }).multistatus
+  expect(statuses.map((s) => s.status)).toEqual([200, 404, 200, 200, 404, 200])
+}, 90_000)

@@ -178,6 +178,12 @@ describe('kafkaConfig', () => {
     ).toThrow('ssl_key does not belong to the certificate in ssl_cert')
   })
 
+  it('an EC key given with an RSA certificate is caught too (OpenSSL would keep both without complaint)', () => {
+    expect(() =>
+      kafkaConfig(settings({ mechanism: 'client-cert-auth', ssl_cert: read('rsa.crt'), ssl_key: read('ec.key') }))
+    ).toThrow(expect.objectContaining({ code: 'INVALID_PEM', status: 400 }))
+  })
+
   it('IPv6 bootstrap brokers are encoded so kafkajs can split host:port, and decoded for display', () => {
     const config = kafkaConfig(settings({ brokers: '[::1]:9092,h:1', mechanism: 'none', ssl_enabled: false }))
     const brokers = config.brokers as string[]

@@ -1,5 +1,5 @@
 import { PayloadValidationError } from '@segment/actions-core'
-import { buildRecord, headerValue, recordTimestamp, RECORD_OVERHEAD_BYTES } from '../../src/records'
+import { buildRecord, checkTopic, headerValue, recordTimestamp, RECORD_OVERHEAD_BYTES } from '../../src/records'
 
 describe('buildRecord', () => {
   it('value is the JSON of payload, key as mapped, size counts the bytes', () => {
@@ -9,6 +9,19 @@ describe('buildRecord', () => {
     expect(r.size).toBe(RECORD_OVERHEAD_BYTES + Buffer.byteLength('{"a":1,"b":"é"}') + 6)
     expect(r.explicitPartition).toBeUndefined()
     expect(r.message.partition).toBeUndefined()
+  })
+
+  it('the value is the JSON text (kafkajs writes it as UTF-8); the size counts its UTF-8 bytes, not characters', () => {
+    const payload = { s: 'é€😀', n: null }
+    const r = buildRecord({ payload })
+    expect(typeof r.message.value).toBe('string')
+    expect(r.message.value).toBe(JSON.stringify(payload))
+    expect(r.size).toBe(RECORD_OVERHEAD_BYTES + Buffer.from(JSON.stringify(payload), 'utf8').length)
+    expect(r.size - RECORD_OVERHEAD_BYTES).toBeGreaterThan(JSON.stringify(payload).length)
+  })
+
+  it('a missing payload is the JSON null', () => {
+    expect(buildRecord({ payload: undefined }).message.value).toBe('null')
   })
 
   it('no key, or an empty one, leaves the record keyless', () => {
@@ -75,6 +88,39 @@ describe('buildRecord', () => {
 
   it('an unreadable timestamp is a 400 naming the field', () => {
     expect(() => buildRecord({ payload: {}, timestamp: 'yesterday' })).toThrow(/^timestamp must be an ISO 8601 date/)
+  })
+
+  it.each(['-5', '1/2/3', 'Tue, 01 Jan 2030', '2024-13', '2024-01-02T03'])(
+    'a string V8 would guess a date from but that is not ISO 8601 is refused: %s',
+    (value) => {
+      expect(() => recordTimestamp(value)).toThrow(PayloadValidationError)
+    }
+  )
+
+  it.each([
+    ['2024-01-02', Date.UTC(2024, 0, 2)],
+    ['2024-01-02T03:04:05Z', Date.UTC(2024, 0, 2, 3, 4, 5)],
+    ['2024-01-02T03:04:05.678+01:00', Date.UTC(2024, 0, 2, 2, 4, 5, 678)],
+    ['2024-01-02 03:04:05.678Z', Date.UTC(2024, 0, 2, 3, 4, 5, 678)]
+  ])('ISO 8601 forms are read: %s', (value, ms) => {
+    expect(recordTimestamp(value)).toBe(String(ms))
+  })
+
+  it.each([
+    [undefined, 'topic is required.'],
+    ['', 'topic is required.'],
+    ['bad topic!', 'is not a valid Kafka topic name'],
+    ['..', 'is not a valid Kafka topic name'],
+    ['t'.repeat(250), 'is not a valid Kafka topic name'],
+    ['tópico', 'is not a valid Kafka topic name']
+  ])('topic %j is refused before any request: %s', (topic, message) => {
+    expect(() => checkTopic(topic)).toThrow(message)
+    expect(() => checkTopic(topic)).toThrow(expect.objectContaining({ field: 'topic', status: 400 }))
+  })
+
+  it('a legal topic name passes', () => {
+    expect(() => checkTopic('orders.v1_eu-west')).not.toThrow()
+    expect(() => checkTopic('t'.repeat(249))).not.toThrow()
   })
 
   it('header values', () => {

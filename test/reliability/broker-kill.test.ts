@@ -1,0 +1,40 @@
+/**
+ * Long version of the broker-kill scenario: 20,000 events per path, the broker SIGKILLed when a
+ * third have settled and started again with its data. Figures are printed as `[reliability] ...`.
+ */
+import { closeAllProducers } from '../../src'
+import { brokerKillRun, type KillFigures } from '../helpers/broker-kill'
+import { FAST_RESTART, ownBroker } from '../helpers/fault-broker'
+
+const EVENTS = Number(process.env.RELIABILITY_EVENTS ?? 20000)
+const b = ownBroker('kill-long', 31190, FAST_RESTART)
+
+beforeAll(async () => {
+  await b.start()
+}, 120_000)
+
+afterAll(async () => {
+  await closeAllProducers()
+  await b.destroy()
+}, 60_000)
+
+function check(f: KillFigures): void {
+  process.stderr.write(`[reliability] broker kill, long (${f.path} path): ${JSON.stringify(f)}\n`)
+  expect(f.hung).toBe(0)
+  expect(f.lost).toBe(0)
+  expect(f.permanentErrors).toBe(0)
+  expect(f.acknowledged + f.retryableErrors).toBe(f.sent)
+  expect(f.after.acknowledged).toBe(f.after.sent)
+}
+
+it(`per-event path: ${EVENTS} events, 50 in flight, broker killed and restarted`, async () => {
+  check(await brokerKillRun(b, { path: 'event', events: EVENTS, concurrency: 50, afterEvents: 500 }))
+})
+
+it(`batch path: ${EVENTS} events in batches of 200, 4 in flight, broker killed and restarted`, async () => {
+  check(await brokerKillRun(b, { path: 'batch', events: EVENTS, concurrency: 4, batchSize: 200, afterEvents: 500 }))
+})
+
+it('a second crash with no pause before the restart: per-event path recovers again', async () => {
+  check(await brokerKillRun(b, { path: 'event', events: EVENTS / 4, concurrency: 50, killAt: 0.05, downMs: 0 }))
+})
