@@ -102,7 +102,7 @@ const rows: Row[] = [
   {
     area: 'settings',
     input: 'brokers with spaces and a duplicate (normalised)',
-    settings: { brokers: ` ${'127.0.0.1:19092'} ,127.0.0.1:19092 ` },
+    settings: { brokers: ` ${plaintext()} ,${plaintext()} ` },
     status: 200
   },
   {
