@@ -15,6 +15,12 @@ export { normaliseCertificates, normalisePrivateKey } from './pem'
 
 /** kafkajs's default is 1 s, too short for a TLS handshake with a distant cloud broker. */
 export const CONNECTION_TIMEOUT_MS = 5000
+/**
+ * How long kafkajs waits for any answer. Above the longest broker-side acknowledgement wait the send
+ * action allows (request_timeout, at most 30 s): the broker answers, with the records or its own
+ * timeout, before the client gives up and retries a request the broker may still be writing.
+ */
+export const REQUEST_TIMEOUT_MS = 35_000
 
 /*
  * kafkajs splits bootstrap addresses on ':' so `[::1]:9092` cannot be passed as it is. An IPv6
@@ -98,6 +104,7 @@ export function kafkaConfig(c: ConnectionSettings): KafkaConfig {
     clientId: c.clientId,
     brokers: c.brokers.map(encodeBootstrap),
     connectionTimeout: CONNECTION_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
     socketFactory,
     // kafkajs logs to the console by default; callers that want its logs pass their own logCreator.
     logLevel: logLevel.NOTHING

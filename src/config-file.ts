@@ -5,7 +5,8 @@
  */
 import * as fs from 'node:fs'
 import Ajv, { type ErrorObject } from 'ajv'
-import type { Destination, DestinationDefinition, JSONObject } from '@segment/actions-core'
+import { defaultValues, type Destination, type DestinationDefinition, type JSONObject } from '@segment/actions-core'
+import { DEFAULT_SUBSCRIPTION } from './send'
 
 export interface SubscriptionConfig {
   /** Shown in results and summaries; defaults to `subscription <n>`. */
@@ -57,8 +58,6 @@ const SCHEMA = {
 const validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(SCHEMA)
 
 /** The FQL the default subscription uses: every event type the issue names, nothing else (no alias/delete). */
-export const DEFAULT_SUBSCRIBE =
-  'type = "track" or type = "identify" or type = "page" or type = "screen" or type = "group"'
 export const DEFAULT_TOPIC = 'segment-events'
 export const DEFAULT_BROKERS = '127.0.0.1:19092'
 
@@ -73,7 +72,7 @@ export function defaultConfig(): ConfigFile {
     subscriptions: [
       {
         name: 'every event to segment-events',
-        subscribe: DEFAULT_SUBSCRIBE,
+        subscribe: DEFAULT_SUBSCRIPTION,
         partnerAction: 'send',
         mapping: {
           topic: DEFAULT_TOPIC,
@@ -144,17 +143,9 @@ export function withBrokers(config: ConfigFile, brokers: string | undefined): Co
   return { ...config, settings: { ...config.settings, brokers: brokers.trim() } }
 }
 
-function defaultsOf(fields: Record<string, { default?: unknown }> | undefined): JSONObject {
-  const defaults: JSONObject = {}
-  for (const [key, field] of Object.entries(fields ?? {})) {
-    if (field.default !== undefined) defaults[key] = field.default as JSONObject[string]
-  }
-  return defaults
-}
-
 /** The destination's settings with the defaults of its settings fields under them (the given ones win). */
 export function settingsWithDefaults<T extends object>(definition: DestinationDefinition<unknown>, settings: T): T {
-  return { ...defaultsOf(definition.authentication?.fields), ...settings }
+  return { ...defaultValues(definition.authentication?.fields ?? {}), ...settings }
 }
 
 /** An action's mapping with the defaults of the action's fields under it (the given ones win). */
@@ -163,7 +154,7 @@ export function mappingWithDefaults(
   action: string,
   mapping: JSONObject
 ): JSONObject {
-  return { ...defaultsOf(definition.actions[action]?.fields), ...mapping }
+  return { ...defaultValues(definition.actions[action]?.fields ?? {}), ...mapping }
 }
 
 /**

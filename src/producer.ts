@@ -57,7 +57,9 @@ export function createKafkaProducer(settings: ConnectionSettings): Poolable<Pool
     },
     disconnect: () => producer.disconnect(),
     onFatal: (listener) => {
-      // A producer that disconnected (other than by the pool) refuses to send: drop it.
+      // kafkajs emits DISCONNECT only when producer.disconnect() runs (a broker that closes a
+      // connection is reconnected by kafkajs on the next request). A producer disconnected other than
+      // by the pool, e.g. by code holding it, refuses to send: drop it.
       producer.on(producer.events.DISCONNECT, () => {
         if (connected) listener('disconnected')
       })

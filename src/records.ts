@@ -101,10 +101,10 @@ function checkPartition(field: string, value: unknown): number | undefined {
   return value
 }
 
-/** Milliseconds since the epoch as kafkajs wants them (a string), from an ISO date or a number of ms. */
 /** A date, optionally with a time and a zone: what Segment events carry. V8 alone parses far more. */
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/i
 
+/** Milliseconds since the epoch as kafkajs wants them (a string), from an ISO 8601 date or a number of ms. */
 export function recordTimestamp(value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined
   let ms: number

@@ -37,15 +37,17 @@ export async function fetchTopics(c: ConnectionSettings, timeoutMs = CONNECTION_
   }
   const admin = new Kafka({ ...config, retry, socketFactory }).admin()
   let timer: NodeJS.Timeout | undefined
+  // The whole call, the closing wait included, stays within timeoutMs.
+  const deadline = Date.now() + timeoutMs - DISCONNECT_WAIT_MS
   const work = admin.connect().then(() => admin.listTopics())
   work.catch(() => undefined) // it may settle after the timeout; its outcome is then ignored
   try {
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(timeoutError(c, timeoutMs)), timeoutMs)
+      timer = setTimeout(() => reject(timeoutError(c, timeoutMs)), deadline - Date.now())
     })
     return await Promise.race([work, timeout])
   } catch (error) {
-    throw await explain(error, c)
+    throw await explain(error, c, deadline - Date.now())
   } finally {
     clearTimeout(timer)
     await disconnect(admin)
@@ -64,13 +66,24 @@ async function disconnect(admin: Admin): Promise<void> {
   clearTimeout(timer)
 }
 
-/** Maps the error, and confirms a protocol mismatch (TLS vs plaintext) with a probe when one is suspected. */
-async function explain(error: unknown, c: ConnectionSettings): Promise<Error> {
+/**
+ * Maps the error, and confirms a protocol mismatch (TLS vs plaintext) with a probe when one is
+ * suspected and `budgetMs` leaves time for it (the probe's answer is not waited for past it).
+ */
+async function explain(error: unknown, c: ConnectionSettings, budgetMs: number): Promise<Error> {
   const mapped = toActionError(error, { settings: c })
   const suspect = ['TLS spoken to a plaintext port', 'connection closed by the broker'].includes(rowFor(error).case)
-  if (!suspect) return mapped
+  if (!suspect || budgetMs <= 0) return mapped
   const broker = (rootCause(error) as { broker?: string }).broker ?? c.brokers[0]
-  return (await diagnoseProtocolMismatch(broker, c)) ?? mapped
+  let timer: NodeJS.Timeout | undefined
+  const outOfTime = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), budgetMs)
+  })
+  try {
+    return (await Promise.race([diagnoseProtocolMismatch(broker, c), outOfTime])) ?? mapped
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 /** Topics users can write to: internal ones (`__consumer_offsets`, ...) left out, sorted. */

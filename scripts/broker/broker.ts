@@ -450,11 +450,14 @@ function readPid(l: Layout): number | undefined {
   }
 }
 
+/**
+ * Whether `pid` is a running Kafka broker. The command line is checked, not just the pid: a stale pid
+ * file (after a reboot) may name an unrelated process, which must never be signalled.
+ */
 function alive(pid: number | undefined): pid is number {
   if (pid === undefined) return false
   try {
-    process.kill(pid, 0)
-    return true
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('kafka.Kafka')
   } catch {
     return false
   }

@@ -63,10 +63,20 @@ function othersInFlight(pooled: PooledProducer, topic: string): boolean {
   return false
 }
 
+/** How long a topic waits for the other topics of its producer before its second attempt. */
+const SETTLE_WAIT_MS = 35_000
+
+/** Resolves once no other topic than `topic` has a request in flight on this producer (or after maxMs). */
+async function othersSettled(pooled: PooledProducer, topic: string, maxMs = SETTLE_WAIT_MS): Promise<void> {
+  const until = Date.now() + maxMs
+  while (othersInFlight(pooled, topic) && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
+}
+
 /**
  * One sendBatch of `part`. A topic-metadata error raised while other topics were in flight may be
- * another topic's (kafkajs refreshes them together and drops the failing topic from its list), so it
- * is tried once more: nothing was written, and a second failure is this topic's own.
+ * another topic's: kafkajs refreshes the metadata of all its topics together, for as long as a failing
+ * topic is being retried. Nothing was written then, so the part is tried once more when the other
+ * topics have settled; a second failure is this topic's own.
  */
 async function sendBatch(d: TopicDelivery, part: BuiltRecord[]): Promise<RecordMetadata[]> {
   const { inFlight } = d.pooled
@@ -88,6 +98,7 @@ async function sendBatch(d: TopicDelivery, part: BuiltRecord[]): Promise<RecordM
       if (n > 0) inFlight.set(d.topic, n)
       else inFlight.delete(d.topic)
     }
+    await othersSettled(d.pooled, d.topic)
   }
 }
 
@@ -135,12 +146,25 @@ export async function deliverTopic(d: TopicDelivery, records: BuiltRecord[]): Pr
     }
   })
 
+  const parts = chunk(sendable, d.options.batchBytes, d.options.batchSize)
+  const results = await sendInOrder(d, parts)
+  parts.flat().forEach((record, i) => (outcomes[index.get(record) as number] = results[i]))
+  return outcomes
+}
+
+/**
+ * Sends `parts` one after the other. Once a part fails as a whole (a topic error), the parts after it
+ * fail with the same error unsent, so that a retry cannot put a record before one sent earlier with
+ * its key. One outcome per record of every part, in order.
+ */
+async function sendInOrder(d: TopicDelivery, parts: BuiltRecord[][]): Promise<Outcome[]> {
+  const outcomes: Outcome[] = []
   let failure: Error | undefined
-  for (const part of chunk(sendable, d.options.batchBytes, d.options.batchSize)) {
+  for (const part of parts) {
     const results = failure
-      ? part.map((): Outcome => ({ ok: false, error: failure as Error }))
+      ? part.map((): Outcome => ({ ok: false, error: failure as Error, topicError: true }))
       : await sendChunk(d, part)
-    part.forEach((record, i) => (outcomes[index.get(record) as number] = results[i]))
+    outcomes.push(...results)
     for (const r of results) if (!failure && !r.ok && r.topicError) failure = r.error
   }
   return outcomes
@@ -168,7 +192,7 @@ async function sendChunk(d: TopicDelivery, part: BuiltRecord[]): Promise<Outcome
       if (partitions.length > 1) return resendByPartition(d, part, partitions)
       // One partition: the broker refused its one batch whole, so nothing of it was written.
       const half = Math.ceil(part.length / 2)
-      return [...(await sendChunk(d, part.slice(0, half))), ...(await sendChunk(d, part.slice(half)))]
+      return sendInOrder(d, [part.slice(0, half), part.slice(half)])
     }
     const mapped = toActionError(error, { settings: d.settings, topic: d.topic })
     return part.map((): Outcome => ({ ok: false, error: mapped, topicError: true }))

@@ -77,11 +77,12 @@ export const fields: Record<string, InputField> = {
   },
   request_timeout: {
     label: 'Request Timeout (ms)',
-    description: 'How long the broker may wait for the acknowledgements before it fails the request.',
+    description:
+      'How long the broker may wait for the acknowledgements before it fails the request (at most 30 s, below the client’s own 35 s request timeout).',
     type: 'integer',
     default: 30000,
     minimum: 100,
-    maximum: 300000
+    maximum: 30000
   },
   enable_batching: {
     label: 'Batch Events',

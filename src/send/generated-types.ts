@@ -1,4 +1,4 @@
-// Written by hand to match the fields in ./index.ts (the shape actions-core's type generator produces).
+// Written by hand to match the fields in ./fields.ts (the shape actions-core's type generator produces).
 
 export interface Payload {
   /**

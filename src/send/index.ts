@@ -76,7 +76,6 @@ function splitObserver(items: Queued[]): DeliveryObserver {
   }
 }
 
-/** Kafka's rule for topic names. */
 /** Sends every event and returns one outcome per event, in order. Throws only for invalid settings. */
 async function sendEvents(
   raw: Settings,
@@ -86,14 +85,21 @@ async function sendEvents(
 ): Promise<Outcome[]> {
   const { settings, key } = connections.resolve(raw)
   const outcomes = new Array<Outcome>(payloads.length)
-  const groups = new Map<string, { indices: number[]; records: BuiltRecord[] }>()
+  // One group per topic and delivery options: events of one topic mapped with other acks or
+  // compression are sent with their own options.
+  const groups = new Map<
+    string,
+    { topic: string; options: DeliveryOptions; indices: number[]; records: BuiltRecord[] }
+  >()
   payloads.forEach((payload, i) => {
     try {
       checkTopic(payload.topic)
       checkBounds(payload)
       const record = buildRecord(payload)
-      let group = groups.get(payload.topic)
-      if (!group) groups.set(payload.topic, (group = { indices: [], records: [] }))
+      const options = deliveryOptions(payload)
+      const lane = laneOf(payload.topic, options)
+      let group = groups.get(lane)
+      if (!group) groups.set(lane, (group = { topic: payload.topic, options, indices: [], records: [] }))
       group.indices.push(i)
       group.records.push(record)
     } catch (error) {
@@ -109,13 +115,13 @@ async function sendEvents(
       key,
       (pooled) =>
         Promise.all(
-          [...groups].map(async ([topic, group]) => {
-            const options = deliveryOptions(payloads[group.indices[0]])
+          [...groups].map(async ([lane, group]) => {
+            const { topic, options } = group
             const delivery = { pooled, settings, topic, options, observer: telemetry as DeliveryObserver }
             const results = coalesce
               ? await coalescer.submit(
                   pooled,
-                  laneOf(topic, options),
+                  lane,
                   group.records.map((record) => ({ record, observer: telemetry })),
                   (items) =>
                     deliverTopic(
@@ -144,14 +150,19 @@ async function sendEvents(
   return outcomes
 }
 
-/** Error counts by code, and one log line per distinct failure of this call. */
+/** Error counts by code and topic, and one log line per code and topic (the first message as example). */
 function report(telemetry: Telemetry, payloads: Payload[], outcomes: Outcome[]): void {
-  const seen = new Map<Error, number>()
-  outcomes.forEach((o) => {
-    if (!o.ok) seen.set(o.error, (seen.get(o.error) ?? 0) + 1)
+  const seen = new Map<string, { topic?: string; error: Error; count: number }>()
+  outcomes.forEach((o, i) => {
+    if (o.ok) return
+    const topic = payloads[i]?.topic
+    const code = String((o.error as { code?: unknown }).code ?? o.error.name)
+    const key = `${code}\u0000${topic ?? ''}`
+    const entry = seen.get(key)
+    if (entry) entry.count++
+    else seen.set(key, { topic, error: o.error, count: 1 })
   })
-  for (const [error, count] of seen) {
-    const topic = payloads[outcomes.findIndex((o) => !o.ok && o.error === error)]?.topic
+  for (const { topic, error, count } of seen.values()) {
     telemetry.failed(topic, error, count)
     telemetry.log('warn', `${count} event(s) not sent${topic ? ` to topic "${topic}"` : ''}: ${error.message}`)
   }

@@ -13,6 +13,7 @@ import {
   normaliseCertificates,
   normalisePrivateKey
 } from '../../src/client-config'
+import { fields } from '../../src/send/fields'
 import { normaliseSettings, type ConnectionSettings } from '../../src/settings'
 
 /** A throwaway PKI made with openssl: a self-signed RSA cert + its key in 3 encodings, an EC pair. */
@@ -138,6 +139,12 @@ describe('normalisePrivateKey', () => {
 })
 
 describe('kafkaConfig', () => {
+  it('waits longer for an answer than the broker may wait for acknowledgements, so the broker answers first', () => {
+    const config = kafkaConfig(settings({ mechanism: 'none', ssl_enabled: false }))
+    expect(config.requestTimeout).toBe(35000)
+    expect(config.requestTimeout).toBeGreaterThan(fields.request_timeout.maximum as number)
+  })
+
   const settings = (extra: Record<string, unknown>): ConnectionSettings =>
     normaliseSettings({ brokers: 'b1:9092', ...extra } as never)
 

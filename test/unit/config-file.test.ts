@@ -5,13 +5,13 @@ import { Destination, type DestinationDefinition } from '@segment/actions-core'
 import {
   ConfigError,
   defaultConfig,
-  DEFAULT_SUBSCRIBE,
   loadConfigFile,
   parseConfig,
   verifyConfig,
   withBrokers,
   withFieldDefaults
 } from '../../src/config-file'
+import { DEFAULT_SUBSCRIPTION } from '../../src/send'
 
 /** A stand-in destination: the config file module must work with any definition. */
 const definition: DestinationDefinition<unknown> = {
@@ -114,7 +114,7 @@ describe('the embedded default', () => {
     const [s] = config.subscriptions
     for (const type of ['track', 'identify', 'page', 'screen', 'group'])
       expect(s.subscribe).toContain(`type = "${type}"`)
-    expect(s.subscribe).toBe(DEFAULT_SUBSCRIBE)
+    expect(s.subscribe).toBe(DEFAULT_SUBSCRIPTION)
     expect(s.mapping.topic).toBe('segment-events')
     expect(JSON.stringify(s.mapping.key)).toContain('$.userId')
     expect(JSON.stringify(s.mapping.key)).toContain('$.anonymousId')

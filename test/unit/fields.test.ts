@@ -4,7 +4,7 @@ describe('checkBounds: the minimum and maximum of integer fields, which actions-
   it.each([
     [{ partition: -1 }, 'partition must be at least 0, got -1.'],
     [{ default_partition: -3 }, 'default_partition must be at least 0, got -3.'],
-    [{ request_timeout: 5 }, 'request_timeout must be from 100 to 300000, got 5.'],
+    [{ request_timeout: 5 }, 'request_timeout must be from 100 to 30000, got 5.'],
     [{ batch_size: 0 }, 'batch_size must be from 1 to 10000, got 0.'],
     [{ batch_size: 100000 }, 'batch_size must be from 1 to 10000, got 100000.'],
     [{ batch_bytes: 10 }, 'batch_bytes must be from 1024 to 104857600, got 10.']

@@ -418,7 +418,7 @@ const rows: Row[] = [
     input: 'request_timeout below its minimum',
     mapping: { request_timeout: 5 },
     status: 400,
-    says: /request_timeout must be from 100 to 300000/
+    says: /request_timeout must be from 100 to 30000/
   },
   {
     area: 'mapping',
