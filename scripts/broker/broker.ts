@@ -591,8 +591,24 @@ export async function stop(options: BrokerOptions = {}): Promise<boolean> {
     process.kill(pid, 'SIGKILL')
     while (alive(pid)) await sleep(100)
   }
+  await reaped(pid)
   fs.rmSync(l.pidFile, { force: true })
   return true
+}
+
+/**
+ * Once a broker has exited, waits (briefly) until its pid is gone too: when this process started the
+ * broker, it lingers as a zombie until Node reaps it, and "no process left behind" means none at all.
+ */
+async function reaped(pid: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      process.kill(pid, 0)
+    } catch {
+      return
+    }
+    await sleep(20)
+  }
 }
 
 /** Kill the broker with SIGKILL (a crash), leaving its data as a crash would. */
@@ -602,6 +618,7 @@ export async function kill(options: BrokerOptions = {}): Promise<void> {
   if (!alive(pid)) return
   process.kill(pid, 'SIGKILL')
   while (alive(pid)) await sleep(50)
+  await reaped(pid)
   fs.rmSync(l.pidFile, { force: true })
 }
 
