@@ -2,7 +2,8 @@
  * ConnectionSettings -> kafkajs KafkaConfig (SASL, TLS, PEM), without connecting; plus the
  * connection key used by caches and pools, and a description of a connection that is safe to log.
  */
-import { createHmac, createPrivateKey, randomBytes, X509Certificate } from 'node:crypto'
+import * as crypto from 'node:crypto'
+import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto'
 import * as net from 'node:net'
 import * as tls from 'node:tls'
 import { IntegrationError } from '@segment/actions-core'
@@ -117,10 +118,22 @@ export function kafkaConfig(c: ConnectionSettings): KafkaConfig {
 }
 
 /*
- * The key is an HMAC-SHA-256 under a per-process random key rather than a bare SHA-256: it is as
- * stable within the process, but a key that reaches a log cannot be used to guess a short password.
+ * Keys of pools and caches are SHA-256 digests salted with a per-process random secret rather than bare
+ * SHA-256: as stable within the process, but a key that reached a log could not be used to guess a
+ * short password offline.
  */
-const KEY_SECRET = randomBytes(32)
+const SALT = randomBytes(16).toString('hex')
+
+/** crypto.hash (one call, no Hash object) is in Node >= 20.12; older 20.x take the long way. */
+const sha256: (text: string, encoding: 'hex' | 'base64') => string =
+  typeof crypto.hash === 'function'
+    ? (text, encoding) => crypto.hash('sha256', text, encoding)
+    : (text, encoding) => crypto.createHash('sha256').update(text).digest(encoding)
+
+/** The salted digest every key of this package is made with (see above). */
+export function keyedDigest(text: string, encoding: 'hex' | 'base64' = 'hex'): string {
+  return sha256(SALT + text, encoding)
+}
 
 /** Identifies a connection (for pools and caches): same settings, same key; never contains a secret. */
 export function connectionKey(c: ConnectionSettings): string {
@@ -141,7 +154,7 @@ export function connectionKey(c: ConnectionSettings): string {
     c.ssl.cert ?? null,
     c.ssl.key ?? null
   ]
-  return createHmac('sha256', KEY_SECRET).update(JSON.stringify(parts)).digest('hex')
+  return keyedDigest(JSON.stringify(parts))
 }
 
 /** e.g. `scram-sha-512 as "alice" to 10.0.0.1:9093, b2:9093 over TLS (custom CA) as client "x"`. No secrets. */

@@ -4,10 +4,14 @@
  * Jest global setup, the local server and the benchmarks, so every one of them runs the same broker.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as net from 'node:net'
 import * as path from 'node:path'
+import { ensurePki, PKI_FILES, type PkiFile } from './pki'
+import { BrokerError, checkPrerequisites, ensureJars, ensureValidator, VALIDATOR_CLASS } from './toolchain'
+
+export { BrokerError, checkPrerequisites } from './toolchain'
+export { CERT_EXTENSIONS, createCa, issueCertificate } from './pki'
 
 export const ROOT = path.resolve(__dirname, '..', '..')
 const HARNESS = __dirname
@@ -65,31 +69,6 @@ export const AWS_IAM = {
   }
 }
 
-type PkiFile =
-  | 'ca'
-  | 'clientCert'
-  | 'clientKey'
-  | 'clientKeyPkcs1'
-  | 'clientChainCert'
-  | 'clientChainKey'
-  | 'clientEcCert'
-  | 'clientEcKey'
-  | 'otherCa'
-  | 'otherCaKey'
-
-const PKI_FILES: Record<PkiFile, string> = {
-  ca: 'ca.crt',
-  clientCert: 'client.crt',
-  clientKey: 'client.key',
-  clientKeyPkcs1: 'client-rsa.key',
-  clientChainCert: 'client-chain.crt',
-  clientChainKey: 'client-chain.key',
-  clientEcCert: 'client-ec.crt',
-  clientEcKey: 'client-ec.key',
-  otherCa: 'other-ca.crt',
-  otherCaKey: 'other-ca.key'
-}
-
 // Ports of a second broker belong below 32768: Linux hands out 32768-60999 as the local ports of
 // client sockets, so a listener there can find its port taken ("Address already in use").
 const DEFAULT_PORTS: BrokerPorts = {
@@ -111,8 +90,6 @@ const PORT_ENV: Record<keyof BrokerPorts, string> = {
 const HOST = '127.0.0.1'
 const READY_TIMEOUT_MS = 90_000
 const STOP_TIMEOUT_MS = 30_000
-
-export class BrokerError extends Error {}
 
 interface Layout {
   dir: string
@@ -173,82 +150,6 @@ function parsePort(name: string, value: string): number {
   return port
 }
 
-/** One clear sentence per missing tool, before anything else is tried. */
-export function checkPrerequisites(env: NodeJS.ProcessEnv = process.env): void {
-  const java = spawnSync('java', ['-version'], { encoding: 'utf8', env })
-  if (java.error)
-    throw new BrokerError(
-      'Java 17 or newer is required to run the test broker: install it (apt-get install -y openjdk-17-jdk-headless).'
-    )
-  const version = /version "(\d+)/.exec(java.stderr)?.[1]
-  if (version && Number(version) < 17)
-    throw new BrokerError(
-      `Java ${version} is too old for Kafka 4: install Java 17 or newer (apt-get install -y openjdk-17-jdk-headless).`
-    )
-  if (spawnSync('openssl', ['version'], { env }).error)
-    throw new BrokerError(
-      'openssl is required to create the test broker certificates: install it (apt-get install -y openssl).'
-    )
-}
-
-function ensureJars(l: Layout): void {
-  if (fs.existsSync(path.join(l.libs, '.complete'))) return
-  if (spawnSync('mvn', ['-v']).error)
-    throw new BrokerError(
-      'Maven is required to fetch the Kafka jars for the test broker: install it (apt-get install -y maven).'
-    )
-  fs.rmSync(l.libs, { recursive: true, force: true })
-  log(`fetching Kafka jars from Maven Central into ${path.relative(ROOT, l.libs)} ...`)
-  const result = spawnSync(
-    'mvn',
-    [
-      '-q',
-      '-B',
-      '-f',
-      path.join(HARNESS, 'pom.xml'),
-      'dependency:copy-dependencies',
-      '-DincludeScope=runtime',
-      `-DoutputDirectory=${l.libs}`
-    ],
-    { encoding: 'utf8' }
-  )
-  if (result.status !== 0)
-    throw new BrokerError(
-      `mvn could not fetch the Kafka jars:\n${(result.stdout + result.stderr).trim().split('\n').slice(-20).join('\n')}`
-    )
-  fs.writeFileSync(path.join(l.libs, '.complete'), new Date().toISOString())
-}
-
-const VALIDATOR_SOURCE = path.join(HARNESS, 'oauth', 'MskIamValidator.java')
-const VALIDATOR_CLASS = 'harness.MskIamValidator'
-
-/** Compiles the IAM listener's token validator against the Kafka jars, again only when its source changes. */
-function ensureValidator(l: Layout): void {
-  const hash = createHash('sha256').update(fs.readFileSync(VALIDATOR_SOURCE)).digest('hex')
-  const stamp = path.join(l.classes, '.source-sha256')
-  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === hash) return
-  if (spawnSync('javac', ['-version']).error)
-    throw new BrokerError(
-      'javac (a JDK) is required to build the IAM listener of the test broker: install it (apt-get install -y openjdk-17-jdk-headless).'
-    )
-  // Built aside and moved into place, so a broker starting meanwhile never sees half a build.
-  const building = `${l.classes}.${process.pid}`
-  fs.rmSync(building, { recursive: true, force: true })
-  const result = spawnSync('javac', ['-d', building, '-cp', path.join(l.libs, '*'), VALIDATOR_SOURCE], {
-    encoding: 'utf8'
-  })
-  if (result.status !== 0) throw new BrokerError(`javac could not compile ${VALIDATOR_SOURCE}:\n${result.stderr}`)
-  fs.writeFileSync(path.join(building, '.source-sha256'), hash)
-  fs.rmSync(l.classes, { recursive: true, force: true })
-  try {
-    fs.renameSync(building, l.classes)
-  } catch (error) {
-    // Another start built the same source at the same moment: keep its build.
-    fs.rmSync(building, { recursive: true, force: true })
-    if (!fs.existsSync(stamp)) throw error
-  }
-}
-
 function iamJaas(): string {
   const r = AWS_IAM.assumedRole
   return [
@@ -260,95 +161,6 @@ function iamJaas(): string {
     `key_${r.accessKeyId}="${r.secretAccessKey}"`,
     `sessionToken_${r.accessKeyId}="${r.sessionToken}";`
   ].join(' ')
-}
-
-function openssl(cwd: string, args: string[]): void {
-  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] })
-}
-
-/** X.509 extensions of the test certificates, by role (written next to them as `<name>.ext`). */
-export const CERT_EXTENSIONS = {
-  intermediate: 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n',
-  server: (san: string) =>
-    `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=${san}\n`,
-  client: 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n'
-}
-
-/** A self-signed CA `<dir>/<name>.crt` + `.key`. */
-export function createCa(dir: string, name: string, commonName: string): void {
-  const ext = ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']
-  const out = ['-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '3650', '-subj', `/CN=${commonName}`]
-  openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', ...out, ...ext])
-}
-
-/**
- * A key and a certificate `<dir>/<name>.key|.crt` for `subject`, issued by the CA `<dir>/<issuer>`,
- * with the given extensions; `keyArgs` picks the key type (RSA 2048 by default).
- */
-export function issueCertificate(
-  dir: string,
-  name: string,
-  subject: string,
-  extensions: string,
-  issuer = 'ca',
-  keyArgs = ['-newkey', 'rsa:2048']
-): void {
-  fs.writeFileSync(path.join(dir, `${name}.ext`), extensions)
-  openssl(dir, ['req', ...keyArgs, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject])
-  openssl(dir, [
-    'x509',
-    '-req',
-    '-in',
-    `${name}.csr`,
-    '-CA',
-    `${issuer}.crt`,
-    '-CAkey',
-    `${issuer}.key`,
-    '-CAcreateserial',
-    '-out',
-    `${name}.crt`,
-    '-days',
-    '3650',
-    '-sha256',
-    '-extfile',
-    `${name}.ext`
-  ])
-}
-
-/**
- * A throwaway PKI: a CA, the broker's certificate (localhost / 127.0.0.1), client certificates as
- * PKCS#8, PKCS#1 (RSA) and SEC1 (EC) keys, a client certificate issued by an intermediate CA (sent as
- * a chain), and an unrelated CA for negative tests. Created once per broker folder.
- */
-function ensurePki(l: Layout): void {
-  if (fs.existsSync(path.join(l.pki, 'server-keystore.pem'))) return
-  fs.rmSync(l.pki, { recursive: true, force: true })
-  fs.mkdirSync(l.pki, { recursive: true })
-  const d = l.pki
-  const write = (name: string, text: string): void => fs.writeFileSync(path.join(d, name), text)
-  createCa(d, 'ca', 'kafka-test-ca')
-  createCa(d, 'other-ca', 'some-other-ca')
-  const issue = (name: string, subject: string, ext: string, ca = 'ca', keyArgs?: string[]): void =>
-    issueCertificate(d, name, subject, ext, ca, keyArgs)
-  issue('server', '/CN=localhost', CERT_EXTENSIONS.server('DNS:localhost,IP:127.0.0.1'))
-  issue('client', '/CN=test-client', CERT_EXTENSIONS.client)
-  issue('int-ca', '/CN=kafka-test-intermediate-ca', CERT_EXTENSIONS.intermediate)
-  issue('client-chain-leaf', '/CN=test-client-chained', CERT_EXTENSIONS.client, 'int-ca')
-  issue('client-ec', '/CN=test-client-ec', CERT_EXTENSIONS.client, 'ca', [
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1'
-  ])
-  // Key forms users paste: PKCS#1 ("BEGIN RSA PRIVATE KEY") and SEC1 ("BEGIN EC PRIVATE KEY").
-  openssl(d, ['rsa', '-in', 'client.key', '-traditional', '-out', 'client-rsa.key'])
-  openssl(d, ['ec', '-in', 'client-ec.key', '-out', 'client-ec.sec1.key'])
-  fs.renameSync(path.join(d, 'client-ec.sec1.key'), path.join(d, 'client-ec.key'))
-  const read = (name: string): string => fs.readFileSync(path.join(d, name), 'utf8')
-  write('client-chain.crt', read('client-chain-leaf.crt') + read('int-ca.crt'))
-  fs.copyFileSync(path.join(d, 'client-chain-leaf.key'), path.join(d, 'client-chain.key'))
-  // Kafka's PEM keystore: the PKCS#8 key followed by the certificate chain, in one file.
-  write('server-keystore.pem', read('server.key') + read('server.crt') + read('ca.crt'))
 }
 
 function jaas(kind: 'plain' | 'scram'): string {
@@ -509,10 +321,6 @@ function info(l: Layout, pid: number): BrokerInfo {
   }
 }
 
-function log(message: string): void {
-  process.stderr.write(`[broker] ${message}\n`)
-}
-
 export interface StartResult {
   info: BrokerInfo
   /** False when a broker was already running and was reused. */
@@ -535,9 +343,9 @@ export async function start(options: BrokerOptions = {}): Promise<StartResult> {
   }
   checkPrerequisites()
   fs.mkdirSync(l.logs, { recursive: true })
-  ensureJars(l)
-  ensureValidator(l)
-  ensurePki(l)
+  ensureJars(l.libs)
+  ensureValidator(l.libs, l.classes)
+  ensurePki(l.pki)
   fs.writeFileSync(l.properties, serverProperties(l))
   formatStorage(l)
   const logFile = path.join(l.logs, 'kafka.out')

@@ -1,15 +1,13 @@
 /**
  * Settings -> (normalised settings, pool key), cached by the VALUES of the settings. actions-core
  * builds a new settings object for every call, so a cache keyed by the object never hits, and
- * normalising plus the HMAC of connectionKey() would run on every event.
+ * normalising plus the digest of connectionKey() would run on every event.
  *
- * The cache key is a SHA-256 digest of the setting values salted with a random per-process secret:
- * it never holds a secret in clear, and a key that leaked (it is never logged) could not be used to
- * guess a short password offline without that salt. The cache is bounded (LRU).
+ * The cache key is keyedDigest() of the setting values (a SHA-256 salted with a per-process secret):
+ * it never holds a secret in clear. The cache is bounded (LRU).
  */
-import * as crypto from 'node:crypto'
 import { LRUCache } from 'lru-cache'
-import { connectionKey } from '../client-config'
+import { connectionKey, keyedDigest } from '../client-config'
 import { normaliseSettings, type ConnectionSettings, type Settings } from '../settings'
 
 export interface Connection {
@@ -39,14 +37,6 @@ const FIELDS = [
   'ssl_reject_unauthorized_ca'
 ] as const satisfies readonly (keyof Settings)[]
 
-const SALT = crypto.randomBytes(16).toString('hex')
-
-/** crypto.hash (one call, no Hash object) is in Node >= 20.12; older 20.x take the long way. */
-const sha256: (text: string) => string =
-  typeof crypto.hash === 'function'
-    ? (text) => crypto.hash('sha256', text, 'base64')
-    : (text) => crypto.createHash('sha256').update(text).digest('base64')
-
 /**
  * The cache key of `raw`, or undefined when a value is of a type the runtime never sends (not a
  * string, boolean, null or undefined): such settings are normalised without the cache, so two values
@@ -61,7 +51,7 @@ export function settingsDigest(raw: Settings): string | undefined {
     if (v !== undefined && v !== null && typeof v !== 'string' && typeof v !== 'boolean') return undefined
     values[i] = v ?? null
   }
-  return sha256(SALT + JSON.stringify(values))
+  return keyedDigest(JSON.stringify(values), 'base64')
 }
 
 export class ConnectionCache {
