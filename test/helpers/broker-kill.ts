@@ -172,3 +172,13 @@ export async function brokerKillRun(b: OwnBroker, o: KillOptions): Promise<KillF
   figures.ms = Date.now() - started
   return figures
 }
+
+/** Prints the figures of a run and checks the contract: nothing acknowledged is lost, nothing hangs. */
+export function expectNothingLost(label: string, f: KillFigures): void {
+  process.stderr.write(`[reliability] ${label} (${f.path} path): ${JSON.stringify(f)}\n`)
+  expect(f.hung).toBe(0)
+  expect(f.lost).toBe(0)
+  expect(f.permanentErrors).toBe(0)
+  expect(f.acknowledged + f.retryableErrors).toBe(f.sent)
+  expect(f.after.acknowledged).toBe(f.after.sent)
+}

@@ -127,3 +127,12 @@ export function openSocketsTo(port: number): number {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Starts `b` before the tests of the file and, after them, closes the pooled producers and destroys it. */
+export function useOwnBroker(b: OwnBroker, closeAllProducers: () => Promise<void>): void {
+  beforeAll(() => b.start(), 120_000)
+  afterAll(async () => {
+    await closeAllProducers()
+    await b.destroy()
+  }, 60_000)
+}

@@ -3,29 +3,15 @@
  * third have settled and started again with its data. Figures are printed as `[reliability] ...`.
  */
 import { closeAllProducers } from '../../src'
-import { brokerKillRun, type KillFigures } from '../helpers/broker-kill'
-import { FAST_RESTART, ownBroker } from '../helpers/fault-broker'
+import { brokerKillRun, expectNothingLost, type KillFigures } from '../helpers/broker-kill'
+import { FAST_RESTART, ownBroker, useOwnBroker } from '../helpers/fault-broker'
 
 const EVENTS = Number(process.env.RELIABILITY_EVENTS ?? 20000)
 const b = ownBroker('kill-long', 31190, FAST_RESTART)
 
-beforeAll(async () => {
-  await b.start()
-}, 120_000)
+useOwnBroker(b, closeAllProducers)
 
-afterAll(async () => {
-  await closeAllProducers()
-  await b.destroy()
-}, 60_000)
-
-function check(f: KillFigures): void {
-  process.stderr.write(`[reliability] broker kill, long (${f.path} path): ${JSON.stringify(f)}\n`)
-  expect(f.hung).toBe(0)
-  expect(f.lost).toBe(0)
-  expect(f.permanentErrors).toBe(0)
-  expect(f.acknowledged + f.retryableErrors).toBe(f.sent)
-  expect(f.after.acknowledged).toBe(f.after.sent)
-}
+const check = (f: KillFigures): void => expectNothingLost('broker kill, long', f)
 
 it(`per-event path: ${EVENTS} events, 50 in flight, broker killed and restarted`, async () => {
   check(await brokerKillRun(b, { path: 'event', events: EVENTS, concurrency: 50, afterEvents: 500 }))

@@ -13,42 +13,16 @@ import {
   normaliseCertificates,
   normalisePrivateKey
 } from '../../src/client-config'
+import { createCa } from '../../scripts/broker/pki'
 import { fields } from '../../src/send/fields'
 import { normaliseSettings, type ConnectionSettings } from '../../src/settings'
 
 /** A throwaway PKI made with openssl: a self-signed RSA cert + its key in 3 encodings, an EC pair. */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pem-test-'))
 const ssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' })
-ssl(
-  'req',
-  '-x509',
-  '-newkey',
-  'rsa:2048',
-  '-nodes',
-  '-keyout',
-  'rsa8.key',
-  '-out',
-  'rsa.crt',
-  '-days',
-  '2',
-  '-subj',
-  '/CN=a'
-)
-ssl(
-  'req',
-  '-x509',
-  '-newkey',
-  'rsa:2048',
-  '-nodes',
-  '-keyout',
-  'other.key',
-  '-out',
-  'other.crt',
-  '-days',
-  '2',
-  '-subj',
-  '/CN=b'
-)
+createCa(dir, 'rsa', 'a') // rsa.crt + rsa.key (PKCS#8)
+createCa(dir, 'other', 'b')
+fs.renameSync(path.join(dir, 'rsa.key'), path.join(dir, 'rsa8.key'))
 ssl('pkey', '-in', 'rsa8.key', '-traditional', '-out', 'rsa1.key')
 ssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ec.key')
 const read = (f: string): string => fs.readFileSync(path.join(dir, f), 'utf8')

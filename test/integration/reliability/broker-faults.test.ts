@@ -7,8 +7,8 @@
 import * as fs from 'node:fs'
 import { createTestEvent, type JSONObject } from '@segment/actions-core'
 import { closeAllProducers } from '../../../src'
-import { brokerKillRun, type KillFigures } from '../../helpers/broker-kill'
-import { FAST_RESTART, openSocketsTo, ownBroker, ownBrokerDir, sleep } from '../../helpers/fault-broker'
+import { brokerKillRun, expectNothingLost } from '../../helpers/broker-kill'
+import { FAST_RESTART, openSocketsTo, ownBroker, ownBrokerDir, sleep, useOwnBroker } from '../../helpers/fault-broker'
 import {
   capturingStats,
   retryable,
@@ -29,38 +29,17 @@ const b = ownBroker(NAME, 31090, {
   ...negativeTlsOverrides(pki)
 })
 
-beforeAll(async () => {
-  await b.start()
-}, 120_000)
-
-afterAll(async () => {
-  await closeAllProducers()
-  await b.destroy()
-}, 60_000)
-
-const report = (f: KillFigures): void => {
-  process.stderr.write(`[reliability] broker kill (${f.path} path): ${JSON.stringify(f)}\n`)
-}
-
-function expectNothingLost(f: KillFigures): void {
-  expect(f.hung).toBe(0)
-  expect(f.lost).toBe(0)
-  expect(f.permanentErrors).toBe(0)
-  expect(f.acknowledged + f.retryableErrors).toBe(f.sent)
-  expect(f.after.acknowledged).toBe(f.after.sent)
-}
+useOwnBroker(b, closeAllProducers)
 
 describe('broker killed (SIGKILL) mid-stream and restarted with its data', () => {
   it('per-event path, 20 in flight: every event acknowledged and in the topic, or a retryable error', async () => {
     const f = await brokerKillRun(b, { path: 'event', events: 2000, concurrency: 20 })
-    report(f)
-    expectNothingLost(f)
+    expectNothingLost('broker kill', f)
   }, 300_000)
 
   it('batch path, batches of 100, 4 in flight: the same accounting per event', async () => {
     const f = await brokerKillRun(b, { path: 'batch', events: 2000, concurrency: 4, batchSize: 100 })
-    report(f)
-    expectNothingLost(f)
+    expectNothingLost('broker kill', f)
   }, 300_000)
 })
 
