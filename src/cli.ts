@@ -19,7 +19,7 @@ import {
   withFieldDefaults
 } from './config-file'
 import ownDefinition from './index'
-import { closeAllProducers } from './producer-pool'
+import { closeAllProducers } from './producers'
 import { addFailure, emptySummary, type EventOutcome, reasonOf, runBatch, type Summary } from './run-events'
 
 export interface CliOptions {

@@ -30,4 +30,4 @@ export const destination: DestinationDefinition<Settings> = {
 }
 
 export default destination
-export { closeAllProducers } from './producer-pool'
+export { closeAllProducers, observeProducerPool } from './producers'

@@ -24,7 +24,7 @@ import {
   withFieldDefaults
 } from './config-file'
 import ownDefinition from './index'
-import { closeAllProducers } from './producer-pool'
+import { closeAllProducers } from './producers'
 import { check, errorResponse, readBody, RequestError, send } from './http-io'
 import { runBatch, runEvent, summarise } from './run-events'
 
