@@ -5,6 +5,7 @@
  * Lives in scripts/ because it needs the broker harness, which is not part of the published package.
  */
 import { Command } from 'commander'
+import { formatBroker, parseBrokers } from '../src/brokers'
 import { type ConfigFile, defaultConfig, DEFAULT_TOPIC, loadConfigFile, withBrokers } from '../src/config-file'
 import { DEFAULT_PORT, startServer, type RunningServer } from '../src/server'
 import { start as startBroker } from './broker/broker'
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
     host: opts.host,
     log: (line) => process.stderr.write(`${line}\n`)
   })
-  const brokers = String(config.settings.brokers)
+  const firstBroker = parseBrokers(String(config.settings.brokers)).brokers[0]
   const example = JSON.stringify({
     type: 'track',
     event: 'Order Completed',
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
       'Send one straight to a topic with a mapping:',
       `  curl -s ${server.url}/send -H 'content-type: application/json' -d '{"payload":${example},"mapping":{"topic":"${DEFAULT_TOPIC}","key":{"@path":"$.userId"}}}'`,
       `Read the topic back (${DEFAULT_TOPIC} is the default config's topic):`,
-      `  kcat -C -b ${brokers.split(',')[0]} -t ${DEFAULT_TOPIC} -o beginning -e -f '%k %s\\n'`,
+      `  kcat -C -b ${firstBroker ? formatBroker(firstBroker) : String(config.settings.brokers)} -t ${DEFAULT_TOPIC} -o beginning -e -f '%k %s\\n'`,
       '',
       'Ctrl+C stops the server (the broker keeps running).',
       ''
