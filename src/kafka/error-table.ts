@@ -21,6 +21,16 @@ import { formatBrokers } from '../brokers'
 import { credentials, invalidPayload, ownError, rejected, retryable } from '../errors'
 import type { ConnectionSettings } from '../settings'
 import { displayBroker } from './client-config'
+import {
+  TLS_UNTRUSTED,
+  TLS_CLIENT_CERT_REJECTED,
+  UNREACHABLE,
+  NOT_FOUND,
+  TIMEOUTS,
+  AUTHORIZATION,
+  TOO_LARGE,
+  INVALID_RECORD
+} from './error-names'
 
 /** Exported by kafkajs at run time but missing from its type definitions. */
 const { KafkaJSConnectionClosedError } = kafkajs as unknown as {
@@ -73,36 +83,6 @@ const detail = (e: ErrorLike): string => e.message.replace(/^Connection error: /
 const is = (e: ErrorLike, ...types: string[]): boolean =>
   e instanceof KafkaJSProtocolError && types.includes(e.type ?? '')
 const socket = (e: ErrorLike, ...codes: string[]): boolean => codes.includes(nodeCode(e) ?? '')
-
-const TLS_UNTRUSTED = [
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE'
-]
-const TLS_CLIENT_CERT_REJECTED = [
-  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
-  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
-  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
-  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
-  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED',
-  'ERR_SSL_TLSV1_ALERT_DECRYPT_ERROR'
-]
-const UNREACHABLE = ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']
-const NOT_FOUND = ['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL']
-const TIMEOUTS = ['ETIMEDOUT', 'REQUEST_TIMED_OUT']
-const AUTHORIZATION = [
-  'TOPIC_AUTHORIZATION_FAILED',
-  'CLUSTER_AUTHORIZATION_FAILED',
-  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
-  'GROUP_AUTHORIZATION_FAILED',
-  'DELEGATION_TOKEN_AUTHORIZATION_FAILED'
-]
-const TOO_LARGE = ['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']
-const INVALID_RECORD = ['INVALID_RECORD', 'INVALID_TIMESTAMP', 'CORRUPT_MESSAGE', 'INVALID_REQUIRED_ACKS']
 
 export const ROWS = [
   // ---- authentication ----

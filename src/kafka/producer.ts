@@ -34,6 +34,9 @@ export class PooledProducer implements TopicProducer {
   /** Requests in flight per topic. */
   private readonly inFlight = new Map<string, number>()
   private readonly waiters = new Set<Waiter>()
+  private wakeScheduled = false
+  /** Second attempts after a borrowed metadata error run one at a time (see send). */
+  private secondAttempts: Promise<void> = Promise.resolve()
   /** The kafkajs producer itself: for this folder (and tests) only. */
   readonly producer: Producer
 
@@ -49,29 +52,52 @@ export class PooledProducer implements TopicProducer {
    * One request for `messages`. kafkajs refreshes the metadata of every topic a producer sends to at
    * once, and a topic that fails its metadata (unknown, not authorized, invalid) fails the refresh for
    * the others too, for as long as it is being retried. Such an error raised while other topics were in
-   * flight may be another topic's: nothing was written, so the request is tried once more when the
-   * other topics have settled; a second failure is this topic's own.
+   * flight may be another topic's: nothing was written, so the request is tried once more, alone: once
+   * the other topics have settled, and one such second attempt at a time (the failing topic retries
+   * too, and two second attempts together would borrow each other's errors again). A second failure
+   * is this topic's own.
    */
   async send(topic: string, messages: readonly OutgoingMessage[], options: SendOptions): Promise<RecordPlacement[]> {
-    for (let attempt = 1; ; attempt++) {
-      this.inFlight.set(topic, (this.inFlight.get(topic) ?? 0) + 1)
-      let shared = this.othersInFlight(topic)
-      try {
-        const response = await this.producer.sendBatch({
-          // kafkajs types messages as mutable; it only reads them (and the partitioner sets `partition`).
-          topicMessages: [{ topic, messages: messages as OutgoingMessage[] }],
-          acks: options.acks,
-          compression: compressionType(options.compression),
-          timeout: options.timeout
-        })
-        return placements(topic, messages, response)
-      } catch (error) {
-        shared ||= this.othersInFlight(topic)
-        if (attempt > 1 || !shared || !TOPIC_METADATA.has(protocolType(error) ?? '')) throw error
-      } finally {
-        this.settled(topic)
-      }
+    const shared = { value: false }
+    try {
+      return await this.attempt(topic, messages, options, shared)
+    } catch (error) {
+      if (!shared.value || !TOPIC_METADATA.has(protocolType(error) ?? '')) throw error
+    }
+    const second = this.secondAttempts.then(async () => {
       await this.othersSettled(topic)
+      return this.attempt(topic, messages, options)
+    })
+    this.secondAttempts = second.then(
+      () => undefined,
+      () => undefined
+    )
+    return second
+  }
+
+  /** One sendBatch; `shared` says whether another topic was in flight at any time during it. */
+  private async attempt(
+    topic: string,
+    messages: readonly OutgoingMessage[],
+    options: SendOptions,
+    shared?: { value: boolean }
+  ): Promise<RecordPlacement[]> {
+    this.inFlight.set(topic, (this.inFlight.get(topic) ?? 0) + 1)
+    if (shared) shared.value = this.othersInFlight(topic)
+    try {
+      const response = await this.producer.sendBatch({
+        // kafkajs types messages as mutable; it only reads them (and the partitioner sets `partition`).
+        topicMessages: [{ topic, messages: messages as OutgoingMessage[] }],
+        acks: options.acks,
+        compression: compressionType(options.compression),
+        timeout: options.timeout
+      })
+      return placements(topic, messages, response)
+    } catch (error) {
+      if (shared) shared.value ||= this.othersInFlight(topic)
+      throw error
+    } finally {
+      this.settled(topic)
     }
   }
 
@@ -98,12 +124,21 @@ export class PooledProducer implements TopicProducer {
     })
   }
 
-  /** One request of `topic` ended: wakes the waiters no other topic holds up any more. */
+  /**
+   * One request of `topic` ended: the waiters no other topic holds up any more are woken. The check
+   * runs once the callbacks already queued have run, so that a topic going straight into its second
+   * attempt (it was waiting too) counts as in flight again and keeps the others waiting.
+   */
   private settled(topic: string): void {
     const n = (this.inFlight.get(topic) ?? 1) - 1
     if (n > 0) this.inFlight.set(topic, n)
     else this.inFlight.delete(topic)
-    for (const waiter of this.waiters) if (!this.othersInFlight(waiter.topic)) waiter.done()
+    if (this.waiters.size === 0 || this.wakeScheduled) return
+    this.wakeScheduled = true
+    setImmediate(() => {
+      this.wakeScheduled = false
+      for (const waiter of this.waiters) if (!this.othersInFlight(waiter.topic)) waiter.done()
+    })
   }
 }
 
