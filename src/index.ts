@@ -2,7 +2,8 @@
  * The Kafka destination: settings (as `authentication.fields`), the connection test and the actions.
  */
 import { defaultValues, type DestinationDefinition } from '@segment/actions-core'
-import send, { DEFAULT_SUBSCRIPTION } from './send'
+import { DEFAULT_SUBSCRIPTION } from './default-subscription'
+import send from './send'
 import { settingsFields, type Settings } from './settings'
 import { testConnection } from './topics'
 

@@ -13,6 +13,7 @@ import {
   type JSONLikeObject
 } from '@segment/actions-core'
 import { compressionType } from '../codecs'
+import { DEFAULT_SUBSCRIPTION } from '../default-subscription'
 import { describeConnection } from '../client-config'
 import { toActionError } from '../errors'
 import { producerPool } from '../producer-pool'
@@ -172,10 +173,6 @@ const statusOf = (error: Error): number => {
   const status = (error as { status?: unknown }).status
   return typeof status === 'number' ? status : 500
 }
-
-/** The send action's trigger; also what a preset for it subscribes to. */
-export const DEFAULT_SUBSCRIPTION =
-  'type = "track" or type = "identify" or type = "page" or type = "screen" or type = "group"'
 
 const action: ActionDefinition<Settings, Payload> = {
   title: 'Send',
