@@ -2,7 +2,8 @@
  * The Kafka destination: settings (as `authentication.fields`), the connection test and the actions.
  */
 import { defaultValues, type DestinationDefinition, type Logger, type StatsContext } from '@segment/actions-core'
-import send, { DEFAULT_SUBSCRIPTION } from './send'
+import { DEFAULT_SUBSCRIPTION } from './default-subscription'
+import send from './send'
 import type { PoolObserver } from './producer-pool'
 import { Telemetry } from './send/telemetry'
 import { settingsFields, type ConnectionSettings, type Settings } from './settings'

@@ -12,6 +12,7 @@ import {
   type ActionDefinition,
   type JSONLikeObject
 } from '@segment/actions-core'
+import { DEFAULT_SUBSCRIPTION } from '../default-subscription'
 import { describeConnection } from '../connection-identity'
 import { errorCode, errorStatus } from '../errors'
 import { COMPRESSIONS, type Compression } from '../kafka/codecs'
@@ -168,10 +169,6 @@ function report(telemetry: Telemetry, payloads: Payload[], outcomes: Outcome[]):
     telemetry.log('warn', `${count} event(s) not sent${topic ? ` to topic "${topic}"` : ''}: ${error.message}`)
   }
 }
-
-/** The send action's trigger; also what a preset for it subscribes to. */
-export const DEFAULT_SUBSCRIPTION =
-  'type = "track" or type = "identify" or type = "page" or type = "screen" or type = "group"'
 
 const action: ActionDefinition<Settings, Payload> = {
   title: 'Send',
