@@ -8,7 +8,8 @@ import { toActionError } from '../../src/errors'
 import { createKafkaProducer, type PooledProducer } from '../../src/producer'
 import { ProducerPool } from '../../src/producer-pool'
 import { normaliseSettings, type ConnectionSettings, type Settings } from '../../src/settings'
-import { broker, createTopic } from '../helpers/kafka'
+import { createTopic } from '../helpers/kafka'
+import { listenersOf, plaintextSettings } from '../helpers/settings'
 
 interface Watched {
   connects: number
@@ -32,8 +33,7 @@ function countingPool(max?: number) {
   return { pool, built }
 }
 
-const plain = (clientId = 'pool-test'): ConnectionSettings =>
-  normaliseSettings({ brokers: broker().bootstrap.plaintext, mechanism: 'none', ssl_enabled: false, clientId })
+const plain = (clientId = 'pool-test'): ConnectionSettings => normaliseSettings(plaintextSettings({ clientId }))
 
 const send = (pool: ProducerPool<ConnectionSettings, PooledProducer>, c: ConnectionSettings, topic: string) =>
   pool.use(c, connectionKey(c), ({ producer }) => producer.send({ topic, messages: [{ value: 'x' }] }))
@@ -88,13 +88,7 @@ describe('producer pool with real producers', () => {
 
   it('an authentication failure is not pooled: the next call builds a new producer', async () => {
     const { pool, built } = countingPool()
-    const raw: Settings = {
-      brokers: broker().bootstrap.sasl,
-      mechanism: 'scram-sha-256',
-      username: 'alice',
-      password: 'wrong-password',
-      ssl_enabled: false
-    }
+    const raw: Settings = listenersOf().sasl('scram-sha-256', { password: 'wrong-password' })
     const c = normaliseSettings(raw)
     for (let i = 0; i < 2; i++) {
       const error = await send(pool, c, topic).catch((e: unknown) => toActionError(e, { settings: c }))

@@ -9,9 +9,9 @@ import { connectionKey } from '../../src/client-config'
 import { closeAllProducers, producerPool } from '../../src/producer-pool'
 import { normaliseSettings } from '../../src/settings'
 import { createTopic, deleteTopics, plainKafka, readTopic, uniqueTopic } from '../helpers/kafka'
-import { broker } from '../helpers/kafka'
+import { plaintextSettings } from '../helpers/settings'
 
-const settings = () => ({ brokers: broker().bootstrap.plaintext, mechanism: 'none', ssl_enabled: false })
+const settings = () => plaintextSettings()
 const extraTopics: string[] = []
 
 afterAll(async () => {

@@ -14,10 +14,11 @@ import definition from '../../src'
 import { closeAllProducers, producerPool } from '../../src/producer-pool'
 import { broker, createTopic, readTopic, type ReadRecord } from '../helpers/kafka'
 import { javaPartition } from '../helpers/murmur2'
+import { plaintextAt, plaintextSettings } from '../helpers/settings'
 
 afterAll(closeAllProducers)
 
-const settings = () => ({ brokers: broker().bootstrap.plaintext, mechanism: 'none', ssl_enabled: false })
+const settings = () => plaintextSettings()
 
 interface MultiStatusEntry {
   status: number
@@ -231,7 +232,7 @@ describe('send: errors', () => {
     const t = createTestIntegration(definition)
     const error = await t
       .testAction('send', {
-        settings: { brokers: 'no-port', mechanism: 'none', ssl_enabled: false },
+        settings: plaintextAt('no-port'),
         event: createTestEvent({}),
         mapping: { topic: 'x' },
         useDefaultMappings: true

@@ -3,18 +3,14 @@ import { createTestIntegration } from '@segment/actions-core'
 import destination from '../../src'
 import type { Settings } from '../../src/settings'
 import { createTopicLister, topicChoices } from '../../src/topics'
-import { broker, createTopic, pem, uniqueTopic } from '../helpers/kafka'
+import { broker, createTopic, uniqueTopic } from '../helpers/kafka'
+import { listenersOf, plaintextSettings } from '../helpers/settings'
 
 const b = broker()
 let n = 0
 /** A distinct client id per call gives a distinct connection key, so no cached listing is reused. */
-const fresh = (extra: Partial<Settings> = {}): Settings => ({
-  brokers: b.bootstrap.plaintext,
-  clientId: `topics-test-${n++}`,
-  mechanism: 'none',
-  ssl_enabled: false,
-  ...extra
-})
+const fresh = (extra: Partial<Settings> = {}): Settings =>
+  plaintextSettings({ clientId: `topics-test-${n++}`, ...extra })
 
 describe('dynamic topic list', () => {
   const prefix = uniqueTopic('list')
@@ -67,14 +63,7 @@ describe('dynamic topic list', () => {
 
   it('works over SASL_SSL with SCRAM', async () => {
     const { choices, error } = await topicChoices(
-      fresh({
-        brokers: b.bootstrap.saslSsl,
-        mechanism: 'scram-sha-512',
-        username: 'bob',
-        password: 'bob-secret',
-        ssl_enabled: true,
-        ssl_ca: pem('ca')
-      }),
+      fresh(listenersOf(b).saslSsl('scram-sha-512', { username: 'bob', password: 'bob-secret' })),
       prefix
     )
     expect(error).toBeUndefined()
@@ -95,9 +84,7 @@ describe('dynamic topic list', () => {
 
   it('failure: { choices: [], error: { code, message } }, never a throw, never a secret', async () => {
     const SECRET = 'n0t-the-Password-99'
-    const response = await topicChoices(
-      fresh({ brokers: b.bootstrap.sasl, mechanism: 'plain', username: 'alice', password: SECRET })
-    )
+    const response = await topicChoices(fresh(listenersOf(b).sasl('plain', { password: SECRET })))
     expect(response.choices).toEqual([])
     expect(response.error).toEqual({
       code: 'KafkaJSSASLAuthenticationError',
