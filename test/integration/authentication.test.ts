@@ -19,6 +19,7 @@ import type { Settings } from '../../src/settings'
 import { testConnection } from '../../src/topics'
 import { broker, pem } from '../helpers/kafka'
 import { listenersOf, plaintextAt } from '../helpers/settings'
+import { until } from '../helpers/wait'
 
 const b = broker()
 const alice = b.users[0]
@@ -284,7 +285,7 @@ describe('the 10 s cap', () => {
     expect(e.message).toBe(`No answer from brokers 127.0.0.1:${port} within 10 s.`)
     expect(elapsed).toBeGreaterThanOrEqual(10_000)
     expect(elapsed).toBeLessThan(12_000)
-    await new Promise((r) => setTimeout(r, 200))
+    await until(() => sockets.length > 0 && sockets.every((s) => s.destroyed))
     expect(sockets.length).toBeGreaterThan(0)
     expect(sockets.every((s) => s.destroyed)).toBe(true)
   }, 20_000)

@@ -10,6 +10,7 @@ import { ProducerPool } from '../../src/producer-pool'
 import { normaliseSettings, type ConnectionSettings, type Settings } from '../../src/settings'
 import { createTopic } from '../helpers/kafka'
 import { listenersOf, plaintextSettings } from '../helpers/settings'
+import { until } from '../helpers/wait'
 
 interface Watched {
   connects: number
@@ -38,8 +39,6 @@ const plain = (clientId = 'pool-test'): ConnectionSettings => normaliseSettings(
 const send = (pool: ProducerPool<ConnectionSettings, PooledProducer>, c: ConnectionSettings, topic: string) =>
   pool.use(c, connectionKey(c), ({ producer }) => producer.send({ topic, messages: [{ value: 'x' }] }))
 
-const settle = () => new Promise((r) => setTimeout(r, 100))
-
 describe('producer pool with real producers', () => {
   let topic: string
   beforeAll(async () => {
@@ -67,7 +66,8 @@ describe('producer pool with real producers', () => {
     const { pool, built } = countingPool(1)
     await send(pool, plain('a'), topic)
     await send(pool, plain('b'), topic)
-    await settle()
+    // The evicted producer is disconnected in the background.
+    await until(() => built[0].disconnects === 1)
     expect(built).toEqual([
       { connects: 1, disconnects: 1 },
       { connects: 1, disconnects: 0 }
@@ -79,7 +79,7 @@ describe('producer pool with real producers', () => {
     const { pool, built } = countingPool()
     const c = plain()
     await pool.use(c, connectionKey(c), ({ producer }) => producer.disconnect())
-    await settle()
+    await until(() => pool.size === 0)
     expect(pool.size).toBe(0)
     await send(pool, c, topic)
     expect(built.map((w) => w.connects)).toEqual([1, 1])
