@@ -73,16 +73,48 @@ async function othersSettled(pooled: PooledProducer, topic: string, maxMs = SETT
 }
 
 /**
- * One sendBatch of `part`. A topic-metadata error raised while other topics were in flight may be
+ * Second attempts per producer: the topics waiting for one (a borrowed error may come from them,
+ * although they are not in flight), and the turn they take one after the other. Run together, as
+ * they would be when every topic of a batch failed its first attempt, they would borrow the unknown
+ * topic's error from each other again.
+ */
+interface Retries {
+  waiting: Map<string, number>
+  turn: Promise<unknown>
+}
+const retriesOf = new WeakMap<PooledProducer, Retries>()
+
+function retries(pooled: PooledProducer): Retries {
+  let r = retriesOf.get(pooled)
+  if (!r) retriesOf.set(pooled, (r = { waiting: new Map(), turn: Promise.resolve() }))
+  return r
+}
+
+/** Whether another topic than `topic` is in flight or waiting for its second attempt. */
+function othersBusy(pooled: PooledProducer, topic: string): boolean {
+  if (othersInFlight(pooled, topic)) return true
+  for (const [t, n] of retries(pooled).waiting) if (t !== topic && n > 0) return true
+  return false
+}
+
+function count(counts: Map<string, number>, topic: string, by: 1 | -1): void {
+  const n = (counts.get(topic) ?? 0) + by
+  if (n > 0) counts.set(topic, n)
+  else counts.delete(topic)
+}
+
+/**
+ * One sendBatch of `part`. A topic-metadata error raised while other topics were busy may be
  * another topic's: kafkajs refreshes the metadata of all its topics together, for as long as a failing
- * topic is being retried. Nothing was written then, so the part is tried once more when the other
- * topics have settled; a second failure is this topic's own.
+ * topic is being retried. Nothing was written then, so the part is tried once more, in its turn, when
+ * the topics in flight have settled; a second failure is this topic's own.
  */
 async function sendBatch(d: TopicDelivery, part: BuiltRecord[]): Promise<RecordMetadata[]> {
   const { inFlight } = d.pooled
-  for (let attempt = 1; ; attempt++) {
-    inFlight.set(d.topic, (inFlight.get(d.topic) ?? 0) + 1)
-    let shared = othersInFlight(d.pooled, d.topic)
+  /** Undefined when the first attempt failed with an error that may be another topic's. */
+  const attempt = async (last: boolean): Promise<RecordMetadata[] | undefined> => {
+    count(inFlight, d.topic, 1)
+    let shared = othersBusy(d.pooled, d.topic)
     try {
       return await d.pooled.producer.sendBatch({
         topicMessages: [{ topic: d.topic, messages: part.map((r) => r.message) }],
@@ -91,15 +123,24 @@ async function sendBatch(d: TopicDelivery, part: BuiltRecord[]): Promise<RecordM
         timeout: d.options.timeout
       })
     } catch (error) {
-      shared ||= othersInFlight(d.pooled, d.topic)
-      if (attempt > 1 || !shared || !TOPIC_METADATA.has(protocolType(error) ?? '')) throw error
+      shared ||= othersBusy(d.pooled, d.topic)
+      if (last || !shared || !TOPIC_METADATA.has(protocolType(error) ?? '')) throw error
+      return undefined
     } finally {
-      const n = (inFlight.get(d.topic) ?? 1) - 1
-      if (n > 0) inFlight.set(d.topic, n)
-      else inFlight.delete(d.topic)
+      count(inFlight, d.topic, -1)
     }
-    await othersSettled(d.pooled, d.topic)
   }
+  const first = await attempt(false)
+  if (first) return first
+  const r = retries(d.pooled)
+  count(r.waiting, d.topic, 1)
+  const second = r.turn.then(async () => {
+    await othersSettled(d.pooled, d.topic)
+    count(r.waiting, d.topic, -1)
+    return (await attempt(true)) as RecordMetadata[]
+  })
+  r.turn = second.catch(() => undefined)
+  return second
 }
 
 /** Splits records into consecutive chunks of at most `batchBytes` (estimated) and `batchSize` records. */
