@@ -1,7 +1,8 @@
 /**
  * Two projects: `unit` (pure functions, no broker) and `integration` (against the project's own
- * Kafka broker, started by test/global-setup.ts through the same code as `npm run broker:start`).
- * `npm test` runs both.
+ * Kafka broker, started by test/global-setup.ts through the same code as `npm run broker:start`),
+ * which also runs the fast reliability tests (test/reliability/fast/). `npm test` runs both; the
+ * long reliability runs have their own config (test/reliability/jest.config.js).
  */
 const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] }
 
@@ -20,7 +21,7 @@ module.exports = {
       displayName: 'integration',
       testEnvironment: 'node',
       transform: tsJest,
-      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/reliability/fast/**/*.test.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/helpers/cleanup.ts']

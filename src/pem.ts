@@ -80,11 +80,8 @@ export function normaliseCertificates(input: string, field: string): string[] {
   return blocks
 }
 
-const KEY_FORMATS: { type: 'pkcs8' | 'pkcs1' | 'sec1'; label: string }[] = [
-  { type: 'pkcs8', label: 'PRIVATE KEY' },
-  { type: 'pkcs1', label: 'RSA PRIVATE KEY' },
-  { type: 'sec1', label: 'EC PRIVATE KEY' }
-]
+/** The label of a PKCS#1 or SEC1 key, by the kind of key it holds. */
+const TRADITIONAL_LABELS: Record<string, string> = { rsa: 'RSA PRIVATE KEY', ec: 'EC PRIVATE KEY' }
 
 /**
  * A private key -> PEM with the label matching its encoding (PKCS#8, PKCS#1 or SEC1). A bare body is
@@ -105,10 +102,23 @@ export function normalisePrivateKey(input: string, field: string): string {
   const b64 = cleanBase64(text)
   if (!b64) throw new PemError(field, 'is not a PEM private key (neither PEM nor a base64 body)')
   const der = Buffer.from(b64, 'base64')
-  for (const { type, label } of KEY_FORMATS) {
-    if (tryKey(() => createPrivateKey({ key: der, format: 'der', type }))) return wrap(label, b64)
+  if (tryKey(() => createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }))) return wrap('PRIVATE KEY', b64)
+  // PKCS#1 and SEC1 are told apart by the key they hold: OpenSSL 3.5 (Node 24) decodes either one
+  // whichever of the two types is asked for.
+  for (const type of ['pkcs1', 'sec1'] as const) {
+    const label = TRADITIONAL_LABELS[decodeKey(() => createPrivateKey({ key: der, format: 'der', type })) ?? '']
+    if (label) return wrap(label, b64)
   }
   throw new PemError(field, 'is not a private key in PKCS#8, PKCS#1 (RSA) or SEC1 (EC) form')
+}
+
+/** The kind of key (`rsa`, `ec`, ...) `make` decodes, or undefined when it fails. */
+function decodeKey(make: () => KeyObject): string | undefined {
+  try {
+    return make().asymmetricKeyType
+  } catch {
+    return undefined
+  }
 }
 
 function tryKey(make: () => KeyObject): boolean {

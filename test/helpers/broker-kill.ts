@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto'
 import { createTestEvent, type JSONObject, type SegmentEvent } from '@segment/actions-core'
 import type { OwnBroker } from './fault-broker'
+import { plaintextAt } from './settings'
 import { inParallel, retryable, runtime, sendBatch, sendEvent, within, type Outcome } from './runtime'
 
 export interface KillOptions {
@@ -56,12 +57,7 @@ export async function brokerKillRun(b: OwnBroker, o: KillOptions): Promise<KillF
   const started = Date.now()
   const topic = await b.createTopic(`kill-${o.path}-${randomUUID().slice(0, 8)}`, o.partitions ?? 3)
   const dest = runtime()
-  const settings: JSONObject = {
-    brokers: b.bootstrap,
-    mechanism: 'none',
-    ssl_enabled: false,
-    clientId: `kill-${o.path}-${randomUUID().slice(0, 8)}`
-  }
+  const settings: JSONObject = plaintextAt(b.bootstrap, { clientId: `kill-${o.path}-${randomUUID().slice(0, 8)}` })
   const mapping: JSONObject = {
     topic,
     payload: { '@path': '$.' },

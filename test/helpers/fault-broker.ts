@@ -18,6 +18,7 @@ import {
   type BrokerPorts
 } from '../../scripts/broker/broker'
 import { readTopicAt, type ReadRecord } from './kafka'
+import { ownPorts } from './own-ports'
 
 export interface OwnBroker {
   options: BrokerOptions
@@ -42,24 +43,10 @@ export interface OwnBroker {
  */
 export const FAST_RESTART = { 'broker.session.timeout.ms': 3000, 'broker.heartbeat.interval.ms': 500 }
 
-/**
- * `base` picks the ports: plaintext base+2, SASL base+3, SSL base+4, SASL_SSL base+5, IAM base+6,
- * controller base+9 (e.g. 31090 -> 31092...). Each test file uses its own base and name. Keep them
- * below Linux's ephemeral range (32768-60999): a client socket may otherwise hold the port when a
- * killed broker restarts, and the restart fails with "Address already in use".
- */
-export function ownBroker(name: string, base: number, overrides: Record<string, string | number> = {}): OwnBroker {
+/** `slot` picks the ports (see own-ports.ts); each test file uses its own slot and name. */
+export function ownBroker(name: string, slot: number, overrides: Record<string, string | number> = {}): OwnBroker {
   const dir = ownBrokerDir(name)
-  const ports: BrokerPorts = {
-    plaintext: base + 2,
-    sasl: base + 3,
-    ssl: base + 4,
-    saslSsl: base + 5,
-    iam: base + 6,
-    controller: base + 9
-  }
-  if (ports.plaintext === 19092) throw new Error('an own broker must not use the shared broker’s ports')
-  if (base + 9 >= 32768) throw new Error(`ports from ${base} fall in the ephemeral range`)
+  const ports: BrokerPorts = ownPorts(slot)
   const options: BrokerOptions = { dir, ports, overrides }
   const bootstrap = `127.0.0.1:${ports.plaintext}`
   const admin = async <T>(fn: (a: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> => {

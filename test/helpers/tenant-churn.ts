@@ -11,6 +11,7 @@ import { closeAllProducers } from '../../src'
 import { observeProducerPool, producerPool } from '../../src/producers'
 import { openSocketsTo, sleep } from './fault-broker'
 import { capturingStats, inParallel, runtime, sendEvent, type StatCall } from './runtime'
+import { plaintextAt } from './settings'
 
 export interface ChurnFigures {
   tenants: number
@@ -57,12 +58,7 @@ export async function tenantChurn(o: {
   const dest = runtime()
   const calls: StatCall[] = []
   const mapping: JSONObject = { topic: o.topic, payload: { '@path': '$.' } }
-  const settings = (tenant: number): JSONObject => ({
-    brokers: o.bootstrap,
-    mechanism: 'none',
-    ssl_enabled: false,
-    clientId: `tenant-${tenant}`
-  })
+  const settings = (tenant: number): JSONObject => plaintextAt(o.bootstrap, { clientId: `tenant-${tenant}` })
   await closeAllProducers()
 
   // Sockets one producer holds once it has sent (bootstrap + the broker found in the metadata).

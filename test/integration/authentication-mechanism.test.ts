@@ -6,10 +6,12 @@ import * as path from 'node:path'
 import { InvalidAuthenticationError } from '@segment/actions-core'
 import { ROOT, start, stop, type BrokerInfo, type BrokerOptions } from '../../scripts/broker/broker'
 import { testConnection } from '../../src/topics'
+import { ownPorts, SLOTS } from '../helpers/own-ports'
+import { listenersOf } from '../helpers/settings'
 
 const options: BrokerOptions = {
   dir: path.join(ROOT, '.kafka', 'helper-a-scram512'),
-  ports: { plaintext: 21092, sasl: 21093, ssl: 21094, saslSsl: 21095, controller: 21099 },
+  ports: ownPorts(SLOTS.authenticationMechanism),
   overrides: { 'sasl.enabled.mechanisms': 'SCRAM-SHA-512' }
 }
 let info: BrokerInfo
@@ -23,13 +25,7 @@ describe('a mechanism the listener does not enable', () => {
   const SECRET = 'alice-secret'
 
   it.each(['plain', 'scram-sha-256'])('%s is refused by name, as an authentication error', async (mechanism) => {
-    const settings = {
-      brokers: info.bootstrap.sasl,
-      mechanism,
-      username: 'alice',
-      password: SECRET,
-      ssl_enabled: false
-    }
+    const settings = listenersOf(info).sasl(mechanism, { password: SECRET })
     const error = await testConnection(settings).then(
       () => undefined,
       (e: unknown) => e as InvalidAuthenticationError
@@ -41,13 +37,7 @@ describe('a mechanism the listener does not enable', () => {
   })
 
   it('the enabled one works', async () => {
-    const settings = {
-      brokers: info.bootstrap.sasl,
-      mechanism: 'scram-sha-512',
-      username: 'alice',
-      password: SECRET,
-      ssl_enabled: false
-    }
+    const settings = listenersOf(info).sasl('scram-sha-512', { password: SECRET })
     await expect(testConnection(settings)).resolves.toBeUndefined()
   })
 })

@@ -18,28 +18,17 @@ import destination from '../../src'
 import type { Settings } from '../../src/settings'
 import { testConnection } from '../../src/topics'
 import { broker, pem } from '../helpers/kafka'
+import { listenersOf, plaintextAt } from '../helpers/settings'
+import { until } from '../helpers/wait'
 
 const b = broker()
 const alice = b.users[0]
 const body = (text: string): string => text.replace(/-----(BEGIN|END) [A-Z ]+-----/g, '').trim()
 const integration = createTestIntegration(destination)
 
-const sasl = (mechanism: string, extra: Partial<Settings> = {}): Settings => ({
-  brokers: b.bootstrap.sasl,
-  mechanism,
-  username: alice.username,
-  password: alice.password,
-  ssl_enabled: false,
-  ...extra
-})
-const mtls = (extra: Partial<Settings> = {}): Settings => ({
-  brokers: b.bootstrap.ssl,
-  mechanism: 'client-cert-auth',
-  ssl_ca: pem('ca'),
-  ssl_cert: pem('clientCert'),
-  ssl_key: pem('clientKey'),
-  ...extra
-})
+const listeners = listenersOf(b)
+const sasl = (mechanism: string, extra: Partial<Settings> = {}): Settings => listeners.sasl(mechanism, extra)
+const mtls = (extra: Partial<Settings> = {}): Settings => listeners.mtls(extra)
 
 /** The error testConnection throws, for class, status, code and message checks. */
 async function failure(settings: Settings): Promise<Error & { status?: number; code?: string }> {
@@ -53,7 +42,7 @@ async function failure(settings: Settings): Promise<Error & { status?: number; c
 
 describe('testAuthentication succeeds', () => {
   it.each<[string, Settings]>([
-    ['none on PLAINTEXT', { brokers: b.bootstrap.plaintext, mechanism: 'none', ssl_enabled: false }],
+    ['none on PLAINTEXT', listeners.plaintext()],
     ['PLAIN on SASL_PLAINTEXT', sasl('plain')],
     ['SCRAM-SHA-256 on SASL_PLAINTEXT', sasl('scram-sha-256')],
     ['SCRAM-SHA-512 on SASL_PLAINTEXT', sasl('scram-sha-512')],
@@ -92,7 +81,7 @@ describe('testAuthentication succeeds', () => {
     ],
     [
       'brokers with spaces, empty items and duplicates',
-      { brokers: ` ${b.bootstrap.plaintext} ,, ${b.bootstrap.plaintext}`, mechanism: 'none', ssl_enabled: false }
+      plaintextAt(` ${b.bootstrap.plaintext} ,, ${b.bootstrap.plaintext}`)
     ]
   ])('%s', async (_name, settings) => {
     // The runtime validates required settings without applying defaults: pass what the UI would save.
@@ -149,19 +138,19 @@ describe('testAuthentication fails with a message in the user’s terms', () => 
   })
 
   it('an unreachable host is named', async () => {
-    const e = await failure({ brokers: '127.0.0.1:1', mechanism: 'none', ssl_enabled: false })
+    const e = await failure(plaintextAt('127.0.0.1:1'))
     expect(e).toBeInstanceOf(RetryableError)
     expect(e.code).toBe('ECONNREFUSED')
     expect(e.message).toContain('Cannot reach broker 127.0.0.1:1')
   })
 
   it('an IPv6 broker address is used and named as written', async () => {
-    const e = await failure({ brokers: '[::1]:1', mechanism: 'none', ssl_enabled: false })
+    const e = await failure(plaintextAt('[::1]:1'))
     expect(e.message).toMatch(/Cannot reach broker \[::1\]:1: connect (ECONNREFUSED|EADDRNOTAVAIL|ENETUNREACH)/)
   })
 
   it('a host that does not resolve is named', async () => {
-    const e = await failure({ brokers: 'kafka.does-not-exist.invalid:9092', mechanism: 'none', ssl_enabled: false })
+    const e = await failure(plaintextAt('kafka.does-not-exist.invalid:9092'))
     expect(e.message).toContain('kafka.does-not-exist.invalid:9092')
     expect(e.code).toMatch(/ENOTFOUND|EAI_AGAIN/)
   })
@@ -174,7 +163,7 @@ describe('testAuthentication fails with a message in the user’s terms', () => 
   })
 
   it('no SASL sent to a SASL listener', async () => {
-    const e = await failure({ brokers: b.bootstrap.sasl, mechanism: 'none', ssl_enabled: false })
+    const e = await failure(plaintextAt(b.bootstrap.sasl))
     expect(e).toMatchObject({ status: 401, code: 'SASL_REQUIRED' })
     expect(e.message).toContain(`The broker at ${b.bootstrap.sasl} requires SASL authentication`)
   })
@@ -289,14 +278,14 @@ describe('the 10 s cap', () => {
 
   it('gives up after 10 s with a retryable timeout naming the brokers, and closes the connection', async () => {
     const started = Date.now()
-    const e = await failure({ brokers: `127.0.0.1:${port}`, mechanism: 'none', ssl_enabled: false })
+    const e = await failure(plaintextAt(`127.0.0.1:${port}`))
     const elapsed = Date.now() - started
     expect(e).toBeInstanceOf(RetryableError)
     expect(e).toMatchObject({ status: 504, code: 'CONNECTION_TIMEOUT' })
     expect(e.message).toBe(`No answer from brokers 127.0.0.1:${port} within 10 s.`)
     expect(elapsed).toBeGreaterThanOrEqual(10_000)
     expect(elapsed).toBeLessThan(12_000)
-    await new Promise((r) => setTimeout(r, 200))
+    await until(() => sockets.length > 0 && sockets.every((s) => s.destroyed))
     expect(sockets.length).toBeGreaterThan(0)
     expect(sockets.every((s) => s.destroyed)).toBe(true)
   }, 20_000)

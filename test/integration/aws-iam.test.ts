@@ -21,11 +21,13 @@ import { toActionError } from '../../src/kafka/errors'
 import { producerPool } from '../../src/producers'
 import { normaliseSettings, type ConnectionSettings, type Settings } from '../../src/settings'
 import { uniqueTopic } from '../helpers/kafka'
+import { ownPorts, SLOTS } from '../helpers/own-ports'
+import { listenersOf } from '../helpers/settings'
 
 const SESSION_MS = 15_000
 const OPTIONS: BrokerOptions = {
   dir: path.join(ROOT, '.kafka', 'aws-iam-test'),
-  ports: { plaintext: 29192, sasl: 29193, ssl: 29194, saslSsl: 29195, controller: 29199, iam: 29196 },
+  ports: ownPorts(SLOTS.awsIam),
   overrides: { 'listener.name.sasl_iam.oauthbearer.connections.max.reauth.ms': SESSION_MS }
 }
 
@@ -41,15 +43,7 @@ afterAll(async () => {
 }, 60_000)
 
 function awsSettings(extra: Partial<Settings> = {}): ConnectionSettings {
-  return normaliseSettings({
-    brokers: b.bootstrap.iam,
-    mechanism: 'aws',
-    accessKeyId: b.aws.accessKeyId,
-    secretAccessKey: b.aws.secretAccessKey,
-    awsRegion: b.aws.region,
-    ssl_ca: fs.readFileSync(b.pki.ca, 'utf8'),
-    ...extra
-  })
+  return normaliseSettings(listenersOf(b).iam(extra))
 }
 
 async function createTopic(): Promise<string> {

@@ -7,12 +7,18 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { Kafka, logLevel } from 'kafkajs'
 import { kill, reset, start, status, stop, type BrokerOptions } from '../../scripts/broker/broker'
+import { ownPorts, SLOTS } from '../helpers/own-ports'
 
+const ports = ownPorts(SLOTS.brokerLifecycle)
 const options: BrokerOptions = {
   dir: fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-lifecycle-')),
-  ports: { plaintext: 22092, sasl: 22093, ssl: 22094, saslSsl: 22095, controller: 22099 }
+  ports
 }
-const kafka = new Kafka({ brokers: ['127.0.0.1:22092'], clientId: 'lifecycle', logLevel: logLevel.NOTHING })
+const kafka = new Kafka({
+  brokers: [`127.0.0.1:${ports.plaintext}`],
+  clientId: 'lifecycle',
+  logLevel: logLevel.NOTHING
+})
 
 async function topics(): Promise<string[]> {
   const admin = kafka.admin()

@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { broker, createTopic, readTopic, uniqueTopic, type ReadRecord } from '../helpers/kafka'
+import { createTopic, readTopic, uniqueTopic, type ReadRecord } from '../helpers/kafka'
+import { plaintextSettings } from '../helpers/settings'
 
 // Child processes (tsx start-up) and read-backs take seconds; the project-level testTimeout is not applied
 // when Jest runs one project's file directly.
@@ -59,7 +60,7 @@ describe('the CLI', () => {
     config = write(
       'config.json',
       JSON.stringify({
-        settings: { brokers: broker().bootstrap.plaintext, mechanism: 'none', ssl_enabled: false },
+        settings: plaintextSettings(),
         subscriptions: [
           {
             name: 'tracks',

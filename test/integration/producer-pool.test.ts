@@ -8,7 +8,9 @@ import { toActionError } from '../../src/kafka/errors'
 import { createKafkaProducer, type PooledProducer } from '../../src/kafka/producer'
 import { ProducerPool } from '../../src/producer-pool'
 import { normaliseSettings, type ConnectionSettings, type Settings } from '../../src/settings'
-import { broker, createTopic } from '../helpers/kafka'
+import { createTopic } from '../helpers/kafka'
+import { listenersOf, plaintextSettings } from '../helpers/settings'
+import { until } from '../helpers/wait'
 
 interface Watched {
   connects: number
@@ -32,13 +34,10 @@ function countingPool(max?: number) {
   return { pool, built }
 }
 
-const plain = (clientId = 'pool-test'): ConnectionSettings =>
-  normaliseSettings({ brokers: broker().bootstrap.plaintext, mechanism: 'none', ssl_enabled: false, clientId })
+const plain = (clientId = 'pool-test'): ConnectionSettings => normaliseSettings(plaintextSettings({ clientId }))
 
 const send = (pool: ProducerPool<ConnectionSettings, PooledProducer>, c: ConnectionSettings, topic: string) =>
   pool.use(c, connectionKey(c), ({ producer }) => producer.send({ topic, messages: [{ value: 'x' }] }))
-
-const settle = () => new Promise((r) => setTimeout(r, 100))
 
 describe('producer pool with real producers', () => {
   let topic: string
@@ -67,7 +66,8 @@ describe('producer pool with real producers', () => {
     const { pool, built } = countingPool(1)
     await send(pool, plain('a'), topic)
     await send(pool, plain('b'), topic)
-    await settle()
+    // The evicted producer is disconnected in the background.
+    await until(() => built[0].disconnects === 1)
     expect(built).toEqual([
       { connects: 1, disconnects: 1 },
       { connects: 1, disconnects: 0 }
@@ -79,7 +79,7 @@ describe('producer pool with real producers', () => {
     const { pool, built } = countingPool()
     const c = plain()
     await pool.use(c, connectionKey(c), ({ producer }) => producer.disconnect())
-    await settle()
+    await until(() => pool.size === 0)
     expect(pool.size).toBe(0)
     await send(pool, c, topic)
     expect(built.map((w) => w.connects)).toEqual([1, 1])
@@ -88,13 +88,7 @@ describe('producer pool with real producers', () => {
 
   it('an authentication failure is not pooled: the next call builds a new producer', async () => {
     const { pool, built } = countingPool()
-    const raw: Settings = {
-      brokers: broker().bootstrap.sasl,
-      mechanism: 'scram-sha-256',
-      username: 'alice',
-      password: 'wrong-password',
-      ssl_enabled: false
-    }
+    const raw: Settings = listenersOf().sasl('scram-sha-256', { password: 'wrong-password' })
     const c = normaliseSettings(raw)
     for (let i = 0; i < 2; i++) {
       const error = await send(pool, c, topic).catch((e: unknown) => toActionError(e, { settings: c }))

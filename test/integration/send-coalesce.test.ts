@@ -9,9 +9,9 @@ import { connectionKey } from '../../src/connection-identity'
 import { closeAllProducers, producerPool } from '../../src/producers'
 import { normaliseSettings } from '../../src/settings'
 import { createTopic, deleteTopics, plainKafka, readTopic, uniqueTopic } from '../helpers/kafka'
-import { broker } from '../helpers/kafka'
+import { plaintextSettings } from '../helpers/settings'
 
-const settings = () => ({ brokers: broker().bootstrap.plaintext, mechanism: 'none', ssl_enabled: false })
+const settings = () => plaintextSettings()
 const extraTopics: string[] = []
 
 afterAll(async () => {

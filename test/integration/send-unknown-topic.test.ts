@@ -10,10 +10,13 @@ import { Kafka, logLevel } from 'kafkajs'
 import definition from '../../src'
 import { closeAllProducers } from '../../src/producers'
 import { start, stop, type BrokerOptions } from '../../scripts/broker/broker'
+import { ownPorts, SLOTS } from '../helpers/own-ports'
+import { plaintextAt } from '../helpers/settings'
 
+const ports = ownPorts(SLOTS.sendUnknownTopic)
 const options: BrokerOptions = {
   dir: fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-no-autocreate-')),
-  ports: { plaintext: 29292, sasl: 29293, ssl: 29294, saslSsl: 29295, controller: 29299, iam: 29296 },
+  ports,
   overrides: { 'auto.create.topics.enable': 'false' }
 }
 
@@ -31,7 +34,7 @@ it('an unknown topic is a non-retryable 4xx naming the topic, with the Kafka err
   const t = createTestIntegration(definition)
   const error = await t
     .testAction('send', {
-      settings: { brokers: '127.0.0.1:29292', mechanism: 'none', ssl_enabled: false },
+      settings: plaintextAt(`127.0.0.1:${ports.plaintext}`),
       event: createTestEvent({ userId: 'u' }),
       mapping: { topic: 'no-such-topic' },
       useDefaultMappings: true
@@ -43,7 +46,7 @@ it('an unknown topic is a non-retryable 4xx naming the topic, with the Kafka err
 }, 60_000)
 
 it('an unknown topic in a batch fails only its own events; the other topics of the batch land', async () => {
-  const settings = { brokers: '127.0.0.1:29292', mechanism: 'none', ssl_enabled: false }
+  const settings = plaintextAt(`127.0.0.1:${ports.plaintext}`)
   const kafka = new Kafka({ brokers: [settings.brokers], clientId: 'setup', logLevel: logLevel.NOTHING })
   const admin = kafka.admin()
   await admin.connect()

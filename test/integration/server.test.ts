@@ -9,12 +9,13 @@ import { randomUUID } from 'node:crypto'
 import { defaultConfig, parseConfig, withBrokers } from '../../src/local/config-file'
 import { startServer, type RunningServer } from '../../src/local/server'
 import { broker, createTopic, readTopic, uniqueTopic, type ReadRecord } from '../helpers/kafka'
+import { plaintextSettings } from '../helpers/settings'
 
 // Child processes (tsx start-up) and read-backs take seconds; the project-level testTimeout is not applied
 // when Jest runs one project's file directly.
 jest.setTimeout(60000)
 
-const settings = { brokers: broker().bootstrap.plaintext, mechanism: 'none', ssl_enabled: false }
+const settings = plaintextSettings()
 /** The embedded default config, pointed at the test broker (its ports may be moved by KAFKA_*_PORT). */
 const localDefaultConfig = () => withBrokers(defaultConfig(), broker().bootstrap.plaintext)
 

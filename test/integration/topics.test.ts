@@ -4,18 +4,14 @@ import destination from '../../src'
 import { brokerAddresses } from '../../src/brokers'
 import type { Settings } from '../../src/settings'
 import { createTopicLister, topicChoices } from '../../src/topics'
-import { broker, createTopic, pem, uniqueTopic } from '../helpers/kafka'
+import { broker, createTopic, uniqueTopic } from '../helpers/kafka'
+import { listenersOf, plaintextSettings } from '../helpers/settings'
 
 const b = broker()
 let n = 0
 /** A distinct client id per call gives a distinct connection key, so no cached listing is reused. */
-const fresh = (extra: Partial<Settings> = {}): Settings => ({
-  brokers: b.bootstrap.plaintext,
-  clientId: `topics-test-${n++}`,
-  mechanism: 'none',
-  ssl_enabled: false,
-  ...extra
-})
+const fresh = (extra: Partial<Settings> = {}): Settings =>
+  plaintextSettings({ clientId: `topics-test-${n++}`, ...extra })
 
 describe('dynamic topic list', () => {
   const prefix = uniqueTopic('list')
@@ -68,14 +64,7 @@ describe('dynamic topic list', () => {
 
   it('works over SASL_SSL with SCRAM', async () => {
     const { choices, error } = await topicChoices(
-      fresh({
-        brokers: b.bootstrap.saslSsl,
-        mechanism: 'scram-sha-512',
-        username: 'bob',
-        password: 'bob-secret',
-        ssl_enabled: true,
-        ssl_ca: pem('ca')
-      }),
+      fresh(listenersOf(b).saslSsl('scram-sha-512', { username: 'bob', password: 'bob-secret' })),
       prefix
     )
     expect(error).toBeUndefined()
@@ -83,22 +72,23 @@ describe('dynamic topic list', () => {
   })
 
   it('caches per connection settings for a short time, then sees new topics', async () => {
-    const lister = createTopicLister({ ttlMs: 1500 })
+    // A clock of the test's own: however long the calls take on a loaded machine, only `now` moves it.
+    let now = 1_000_000
+    const lister = createTopicLister({ ttlMs: 1500, clock: { now: () => now } })
     const settings = fresh()
     const first = await topicChoices(settings, prefix, lister)
     const late = await createTopic(`${prefix}-late`)
+    now += 1499
     const cached = await topicChoices(settings, prefix, lister)
     expect(cached).toEqual(first)
-    await new Promise((r) => setTimeout(r, 1600))
+    now += 2
     const refreshed = await topicChoices(settings, prefix, lister)
     expect(refreshed.choices.map((c) => c.value)).toContain(late)
   })
 
   it('failure: { choices: [], error: { code, message } }, never a throw, never a secret', async () => {
     const SECRET = 'n0t-the-Password-99'
-    const response = await topicChoices(
-      fresh({ brokers: b.bootstrap.sasl, mechanism: 'plain', username: 'alice', password: SECRET })
-    )
+    const response = await topicChoices(fresh(listenersOf(b).sasl('plain', { password: SECRET })))
     expect(response.choices).toEqual([])
     expect(response.error).toEqual({
       code: 'KafkaJSSASLAuthenticationError',

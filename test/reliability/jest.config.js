@@ -1,6 +1,6 @@
 /**
- * The long reliability runs (`npm run test:reliability`): the same scenarios as
- * test/integration/reliability/, at full size. Needs the shared broker for tenant churn (started by
+ * The long reliability runs (`npm run test:reliability`): the same scenarios as test/reliability/fast/
+ * (part of `npm test`), at full size. Needs the shared broker for tenant churn (started by
  * the same global setup as `npm test` if it is not running); the kill runs use a broker of their own.
  */
 const path = require('node:path')
@@ -13,7 +13,7 @@ module.exports = {
   displayName: 'reliability',
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
-  testMatch: ['<rootDir>/test/reliability/**/*.test.ts'],
+  testMatch: ['<rootDir>/test/reliability/long/**/*.test.ts'],
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   setupFilesAfterEnv: ['<rootDir>/test/helpers/cleanup.ts'],

@@ -174,6 +174,12 @@ describe('toActionError: special inputs', () => {
     expect(toActionError(e, ctx)).toMatchObject({ status: 401, code: 'UNSUPPORTED_SASL_MECHANISM' })
   })
 
+  it('a rejected client certificate as OpenSSL 3.2+ (Node 24) names the alert is the same row', () => {
+    const e = socketError('ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE', 'ssl/tls alert bad certificate')
+    expect(toActionError(e, ctx)).toMatchObject({ status: 401, code: 'ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE' })
+    expect(toActionError(e, ctx).message).toContain('Broker b1:9093 rejected the TLS client certificate')
+  })
+
   it('returns actions-core errors unchanged', () => {
     const e = new PayloadValidationError('bad')
     expect(toActionError(e, ctx)).toBe(e)

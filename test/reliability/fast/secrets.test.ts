@@ -10,6 +10,7 @@ import { connectionKey } from '../../../src/connection-identity'
 import { producerPool } from '../../../src/producers'
 import { normaliseSettings, type Settings } from '../../../src/settings'
 import { broker, createTopic, pem } from '../../helpers/kafka'
+import { listenersOf } from '../../helpers/settings'
 import {
   capturingLogger,
   capturingStats,
@@ -71,24 +72,12 @@ describe('secrets never appear in logs, errors, stats or pool keys', () => {
   const cases: { name: string; settings: () => JSONObject; expectOk: boolean }[] = [
     {
       name: 'SCRAM with a wrong password (401)',
-      settings: () => ({
-        brokers: b().sasl,
-        mechanism: 'scram-sha-256',
-        username: 'alice',
-        password: PASSWORD,
-        ssl_enabled: false
-      }),
+      settings: () => listenersOf().sasl('scram-sha-256', { password: PASSWORD }),
       expectOk: false
     },
     {
       name: 'PLAIN with a wrong password (401)',
-      settings: () => ({
-        brokers: b().sasl,
-        mechanism: 'plain',
-        username: 'alice',
-        password: PASSWORD,
-        ssl_enabled: false
-      }),
+      settings: () => listenersOf().sasl('plain', { password: PASSWORD }),
       expectOk: false
     },
     {
@@ -98,58 +87,27 @@ describe('secrets never appear in logs, errors, stats or pool keys', () => {
     },
     {
       name: 'password to an unreachable broker (503)',
-      settings: () => ({
-        brokers: '127.0.0.1:1',
-        mechanism: 'plain',
-        username: 'alice',
-        password: PASSWORD,
-        ssl_enabled: false
-      }),
+      settings: () => listenersOf().sasl('plain', { brokers: '127.0.0.1:1', password: PASSWORD }),
       expectOk: false
     },
     {
       name: 'client certificate with its key: success',
-      settings: () => ({
-        brokers: b().ssl,
-        mechanism: 'client-cert-auth',
-        ssl_ca: pem('ca'),
-        ssl_cert: pem('clientCert'),
-        ssl_key: key()
-      }),
+      settings: () => listenersOf().mtls(),
       expectOk: true
     },
     {
       name: 'client certificate with a key that does not match (400)',
-      settings: () => ({
-        brokers: b().ssl,
-        mechanism: 'client-cert-auth',
-        ssl_ca: pem('ca'),
-        ssl_cert: pem('clientEcCert'),
-        ssl_key: key()
-      }),
+      settings: () => listenersOf().mtls({ ssl_cert: pem('clientEcCert') }),
       expectOk: false
     },
     {
       name: 'ssl_key that is not a key (400)',
-      settings: () => ({
-        brokers: b().ssl,
-        mechanism: 'client-cert-auth',
-        ssl_ca: pem('ca'),
-        ssl_cert: pem('clientCert'),
-        ssl_key: BAD_KEY
-      }),
+      settings: () => listenersOf().mtls({ ssl_key: BAD_KEY }),
       expectOk: false
     },
     {
       name: 'AWS IAM with a wrong secret key',
-      settings: () => ({
-        brokers: b().iam,
-        mechanism: 'aws',
-        accessKeyId: broker().aws.accessKeyId,
-        secretAccessKey: AWS_SECRET,
-        awsRegion: broker().aws.region,
-        ssl_ca: pem('ca')
-      }),
+      settings: () => listenersOf().iam({ secretAccessKey: AWS_SECRET }),
       expectOk: false
     },
     {

@@ -2,7 +2,7 @@
  * Faults of the broker itself, on one broker of this file's own (never the shared one): SIGKILL in
  * the middle of a stream and a restart with its data; connections the broker closes when idle; and
  * TLS listeners whose certificate must fail verification (another CA; another host name).
- * The long version of the kill scenario (20,000 events) is in test/reliability/.
+ * The long version of the kill scenario (20,000 events) is in test/reliability/long/.
  */
 import * as fs from 'node:fs'
 import { createTestEvent, type JSONObject } from '@segment/actions-core'
@@ -18,12 +18,14 @@ import {
   type Outcome,
   type StatCall
 } from '../../helpers/runtime'
+import { SLOTS } from '../../helpers/own-ports'
+import { plaintextAt } from '../../helpers/settings'
 import { negativePki, negativeTlsOverrides } from '../../helpers/tls-negative'
 
 const NAME = 'faults'
 const IDLE_MS = 3000
 const pki = negativePki(ownBrokerDir(NAME))
-const b = ownBroker(NAME, 31090, {
+const b = ownBroker(NAME, SLOTS.brokerFaults, {
   'connections.max.idle.ms': IDLE_MS,
   ...FAST_RESTART,
   ...negativeTlsOverrides(pki)
@@ -47,7 +49,7 @@ describe('connections the broker closes when idle (connections.max.idle.ms)', ()
   it('the pooled producer is reused on the next event and the event lands', async () => {
     const topic = await b.createTopic(`idle-${Date.now()}`)
     const dest = runtime()
-    const settings: JSONObject = { brokers: b.bootstrap, mechanism: 'none', ssl_enabled: false, clientId: 'idle' }
+    const settings: JSONObject = plaintextAt(b.bootstrap, { clientId: 'idle' })
     const mapping: JSONObject = { topic, payload: { '@path': '$.' } }
     const calls: StatCall[] = []
     const send = (n: number) =>

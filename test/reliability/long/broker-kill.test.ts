@@ -2,12 +2,13 @@
  * Long version of the broker-kill scenario: 20,000 events per path, the broker SIGKILLed when a
  * third have settled and started again with its data. Figures are printed as `[reliability] ...`.
  */
-import { closeAllProducers } from '../../src'
-import { brokerKillRun, expectNothingLost, type KillFigures } from '../helpers/broker-kill'
-import { FAST_RESTART, ownBroker, useOwnBroker } from '../helpers/fault-broker'
+import { closeAllProducers } from '../../../src'
+import { brokerKillRun, expectNothingLost, type KillFigures } from '../../helpers/broker-kill'
+import { FAST_RESTART, ownBroker, useOwnBroker } from '../../helpers/fault-broker'
+import { SLOTS } from '../../helpers/own-ports'
 
 const EVENTS = Number(process.env.RELIABILITY_EVENTS ?? 20000)
-const b = ownBroker('kill-long', 31190, FAST_RESTART)
+const b = ownBroker('kill-long', SLOTS.brokerKillLong, FAST_RESTART)
 
 useOwnBroker(b, closeAllProducers)
 

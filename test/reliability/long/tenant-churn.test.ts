@@ -1,9 +1,9 @@
 /**
  * Long version of tenant churn: 1,000 distinct settings x 10 rounds on the shared broker.
  */
-import { closeAllProducers } from '../../src'
-import { broker, createTopic } from '../helpers/kafka'
-import { tenantChurn } from '../helpers/tenant-churn'
+import { closeAllProducers } from '../../../src'
+import { broker, createTopic } from '../../helpers/kafka'
+import { tenantChurn } from '../../helpers/tenant-churn'
 
 afterAll(closeAllProducers)
 

@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process'
 import { createTestEvent, type JSONObject, type SegmentEvent } from '@segment/actions-core'
 import { closeAllProducers } from '../../../src'
 import { broker, createTopic, pem, readTopic, type ReadRecord } from '../../helpers/kafka'
+import { plaintextSettings } from '../../helpers/settings'
 import { inParallel, retryable, runtime, sendBatch, sendEvent, within, type Outcome } from '../../helpers/runtime'
 
 afterAll(closeAllProducers)
@@ -522,7 +523,7 @@ function inputs(row: Row, i: number): { settings: JSONObject; mapping: JSONObjec
     }
     return out
   }
-  const settings = merge({ brokers: plaintext(), mechanism: 'none', ssl_enabled: false }, row.settings)
+  const settings = merge(plaintextSettings(), row.settings)
   const mapping = merge({ topic, payload: { '@path': '$.' }, key: { '@path': '$.userId' } }, row.mapping)
   return { settings, mapping, event: createTestEvent({ messageId: `row-${i}`, ...row.event }) }
 }
@@ -617,7 +618,7 @@ describe('a batch mixing bad events with good ones', () => {
     const events = list.map((item, i) =>
       createTestEvent({ messageId: `mix-${i}`, userId: `u-${i}`, properties: item.properties })
     )
-    const settings: JSONObject = { brokers: plaintext(), mechanism: 'none', ssl_enabled: false }
+    const settings: JSONObject = plaintextSettings()
     outcomes = await within(NETWORK + 10_000, sendBatch(runtime(), settings, mapping(), events))
     records = await readTopic(t)
   }, 120_000)

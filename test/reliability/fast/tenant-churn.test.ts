@@ -2,7 +2,7 @@
  * Tenant churn on the shared broker: 1,000 distinct settings (one producer each) through one
  * Destination, for several rounds. Open sockets stay within what the pool's cap allows, every
  * producer past the cap is evicted and disconnected, and the heap does not grow round after round.
- * The long version (more rounds) is in test/reliability/.
+ * The long version (more rounds) is in test/reliability/long/.
  */
 import { closeAllProducers } from '../../../src'
 import { broker, createTopic } from '../../helpers/kafka'
