@@ -1,6 +1,6 @@
 /**
  * The server's structured logs: pino, JSON, one line per request at info (route, status, time, event
- * count, write-key name). Only fields the server chose are logged; the paths that could hold a secret
+ * count, `caller`: the write key's name, `admin` or `none`). Only fields the server chose are logged; the paths that could hold a secret
  * are redacted as well, should one ever be passed in.
  */
 import pino, { type DestinationStream, type Logger } from 'pino'

@@ -80,7 +80,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
   const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const started = process.hrtime.bigint()
     const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/(.)\/+$/, '$1')
-    const log: { writeKey?: string; events?: number } = {}
+    const log: { caller?: string; events?: number } = {}
     res.on('finish', () => {
       const route = routes.has(path) ? path : 'unknown'
       metrics.requests.inc({ route, status: String(res.statusCode) })
@@ -110,7 +110,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
     req: http.IncomingMessage,
     res: http.ServerResponse,
     path: string,
-    log: { writeKey?: string; events?: number }
+    log: { caller?: string; events?: number }
   ): Promise<void> {
     const route = routes.get(path)
     if (!route) {
@@ -130,7 +130,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
     if (route.access !== 'writeKey' || req.headers.authorization) caller = access.check(route.access, req.headers)
     const body = route.method === 'POST' ? await readBody(req, maxBodyBytes) : undefined
     caller ??= access.check(route.access, req.headers, (body as { writeKey?: unknown } | undefined)?.writeKey)
-    log.writeKey = caller.name
+    log.caller = caller.name
     if (route.access === 'writeKey') log.events = eventCount(body)
     if (body === undefined && route.method === 'POST' && !route.emptyBodyOk) {
       throw new RequestError(400, 'EMPTY_BODY', `POST ${path} needs a JSON body`)
