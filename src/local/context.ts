@@ -2,7 +2,7 @@
  * Everything the routes share, built once per server from the opened runner and the config's `server`
  * section: access control, admission (in-flight bound, drain), metrics, dead letters and event delivery.
  */
-import { producerPool } from '../producer-pool'
+import { producerPool } from '../producers'
 import { AccessControl } from './access'
 import { Admission } from './admission'
 import { DeadLetters } from './dead-letters'

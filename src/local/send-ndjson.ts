@@ -6,7 +6,7 @@
 import * as readline from 'node:readline'
 import { SingleBar, Presets } from 'cli-progress'
 import type { DestinationDefinition, SegmentEvent } from '@segment/actions-core'
-import { closeAllProducers } from '../producer-pool'
+import { closeAllProducers } from '../producers'
 import { loadConfig, openRunner, type ConfigChoice } from './startup'
 import { runBatch } from './subscriptions'
 import { addFailure, emptySummary, summarise, type Summary } from './summary'

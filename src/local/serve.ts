@@ -5,6 +5,7 @@
  * `localBroker` for brokers (scripts/serve.ts starts the project's own broker there).
  */
 import { Command } from 'commander'
+import { formatBroker, parseBrokers } from '../brokers'
 import { DEFAULT_TOPIC } from './config-file'
 import { createLogger, type Logger } from './logger'
 import { DEFAULT_HOST, DEFAULT_PORT, startServer, type RunningServer } from './server'
@@ -34,6 +35,7 @@ function accessNote(server: RunningServer): string {
 
 function banner(server: RunningServer, brokersNote: string, configFile: string | undefined): string {
   const brokers = String(server.config.settings.brokers)
+  const first = parseBrokers(brokers).brokers[0]
   const example = JSON.stringify({
     type: 'track',
     event: 'Order Completed',
@@ -53,7 +55,7 @@ function banner(server: RunningServer, brokersNote: string, configFile: string |
     'Send one straight to a topic with a mapping:',
     `  curl -s ${server.url}/send -H 'content-type: application/json' -d '{"payload":${example},"mapping":{"topic":"${DEFAULT_TOPIC}","key":{"@path":"$.userId"}}}'`,
     `Read the topic back (${DEFAULT_TOPIC} is the default config's topic):`,
-    `  kcat -C -b ${brokers.split(',')[0]} -t ${DEFAULT_TOPIC} -o beginning -e -f '%k %s\\n'`,
+    `  kcat -C -b ${first ? formatBroker(first) : brokers} -t ${DEFAULT_TOPIC} -o beginning -e -f '%k %s\\n'`,
     '',
     'Ctrl+C stops the server (the broker keeps running).',
     ''

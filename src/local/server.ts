@@ -8,7 +8,7 @@
 import * as http from 'node:http'
 import * as https from 'node:https'
 import type { DestinationDefinition } from '@segment/actions-core'
-import { closeAllProducers } from '../producer-pool'
+import { closeAllProducers } from '../producers'
 import type { Caller } from './access'
 import { type ConfigFile, defaultConfig } from './config-file'
 import { createContext, type ServerContext } from './context'
