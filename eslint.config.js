@@ -4,7 +4,7 @@ const tseslint = require('typescript-eslint')
 const prettier = require('eslint-config-prettier')
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.kafka/', '.node24/', 'bench/node_modules/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', '.kafka/', '.node24/', 'bench/node_modules/', 'coverage/', '.venv-sdk/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

@@ -118,7 +118,9 @@ export function ratiosAndTargets(results: WorkloadResult[]): Pick<Report, 'ratio
       'ours/segment-cached': ratio(ours, eps(results, `${row}/segment-cached`)),
       'ours/core-kafkajs': ratio(ours, eps(results, `${row}/core-kafkajs`)),
       'ours/kafkajs': ratio(ours, eps(results, `${row}/kafkajs`)),
-      'ours/kcat': ratio(ours, kcat)
+      'ours/kcat': ratio(ours, kcat),
+      'http-batch/ours': ratio(eps(results, `${row}/http-batch`), ours),
+      'http-events/ours': ratio(eps(results, `${row}/http-events`), ours)
     }
     const check = (what: string, measured: number | null, min: number): void => {
       targets.push({ what, measured, wanted: `>= ${min}x`, met: measured === null ? null : measured >= min })
@@ -128,6 +130,8 @@ export function ratiosAndTargets(results: WorkloadResult[]): Pick<Report, 'ratio
       check(`${row}: ours / Segment cached`, ratios[row]['ours/segment-cached'], 1.5)
     } else {
       check(`${row}: ours / raw kafkajs sendBatch`, ratios[row]['ours/kafkajs'], 0.9)
+      check(`${row}: /v1/batch (Node SDK) / direct onBatch`, ratios[row]['http-batch/ours'], 0.8)
+      check(`${row}: /events array / direct onBatch`, ratios[row]['http-events/ours'], 0.8)
     }
   }
   const ours10k = find(results, 'connections-10k/ours')?.median.connects
@@ -148,7 +152,9 @@ const SYSTEMS: [string, string][] = [
   ['segment-default', 'Segment default'],
   ['segment-cached', 'Segment cached (flag)'],
   ['core-kafkajs', 'bare actions-core + kafkajs'],
-  ['kafkajs', 'raw kafkajs']
+  ['kafkajs', 'raw kafkajs'],
+  ['http-batch', 'ours via /v1/batch (Node SDK)'],
+  ['http-events', 'ours via /events']
 ]
 
 const ROW_LABELS: Record<string, string> = {

@@ -8,6 +8,7 @@
  * - `core-kafkajs`: the smallest possible actions-core destination (one kafkajs producer, `send` /
  *   `sendBatch`, no checks): what actions-core itself costs, so the rest of ours' cost is ours.
  * - `kafkajs`: a bare kafkajs producer (`send` for one record, `sendBatch` for a batch): the ceiling.
+ * - `http-batch` / `http-events`: ours through the local server's HTTP paths (gateway-targets.ts).
  */
 import { createRequire } from 'node:module'
 import * as path from 'node:path'
@@ -15,8 +16,10 @@ import type { Destination, DestinationDefinition, SegmentEvent } from '@segment/
 import type { Message, Producer } from 'kafkajs'
 import { brokerAddresses, formatBroker } from '../src/brokers'
 import { mapping, toRecord } from './events'
+import { httpBatchTarget, httpEventsTarget } from './gateway-targets'
 
-export type TargetName = 'ours' | 'segment-default' | 'segment-cached' | 'core-kafkajs' | 'kafkajs'
+export type TargetName =
+  'ours' | 'segment-default' | 'segment-cached' | 'core-kafkajs' | 'kafkajs' | 'http-batch' | 'http-events'
 
 export interface Target {
   /** Sends one event as tenant `tenant` (tenants differ by clientId only). */
@@ -28,6 +31,8 @@ export interface Target {
 export interface TargetOptions {
   brokers: string
   topic: string
+  /** Events per batch call (the HTTP targets size their requests by it). */
+  batchSize?: number
 }
 
 const ROOT = path.resolve(__dirname, '..')
@@ -223,5 +228,9 @@ export function createTarget(name: TargetName, options: TargetOptions): Target {
       return coreKafkajsTarget(options)
     case 'kafkajs':
       return kafkajsTarget(options)
+    case 'http-batch':
+      return httpBatchTarget(options, options.batchSize ?? 100)
+    case 'http-events':
+      return httpEventsTarget(options)
   }
 }

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const counter = countConnects(spec.brokerPort)
   const { createTarget } = await import('./targets')
   const pool = generateEvents(2000)
-  const target = createTarget(spec.target, { brokers: spec.brokers, topic: spec.topic })
+  const target = createTarget(spec.target, { brokers: spec.brokers, topic: spec.topic, batchSize: spec.batchSize })
   const tenantMode = spec.mode === 'tenants'
   const per = spec.mode === 'batch' ? spec.batchSize : 1
   let cursor = 0

@@ -65,6 +65,22 @@ export function workloads(quick: boolean): Workload[] {
       })
     }
   }
+  // The server's HTTP paths on the batch rows, compared with `ours` (the direct onBatch) of the same row.
+  for (const batchSize of [100, 1000]) {
+    for (const target of ['http-batch', 'http-events'] as const) {
+      add({
+        row: `batch-${batchSize}`,
+        group: 'batch',
+        target,
+        mode: 'batch',
+        concurrency: 1,
+        batchSize,
+        events: scale(batchSize === 100 ? 20000 : 50000, 2000),
+        warmup: scale(batchSize * 10, batchSize),
+        maxSeconds: scale(60, 30)
+      })
+    }
+  }
   add({
     row: 'kcat',
     group: 'kcat',

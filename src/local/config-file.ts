@@ -7,6 +7,7 @@ import * as fs from 'node:fs'
 import Ajv, { type ErrorObject } from 'ajv'
 import { defaultValues, type Destination, type DestinationDefinition, type JSONObject } from '@segment/actions-core'
 import { DEFAULT_SUBSCRIPTION } from '../default-subscription'
+import { SERVER_CONFIG_SCHEMA, serverConfigProblems, type ServerConfig } from './server-config'
 
 export interface SubscriptionConfig {
   /** Shown in results and summaries; defaults to `subscription <n>`. */
@@ -21,6 +22,8 @@ export interface SubscriptionConfig {
 export interface ConfigFile {
   settings: Record<string, string | number | boolean>
   subscriptions: SubscriptionConfig[]
+  /** Who may call the server, TLS, limits, dead letters (server-config.ts); the CLI ignores it. */
+  server?: ServerConfig
 }
 
 export class ConfigError extends Error {
@@ -33,6 +36,7 @@ const SCHEMA = {
   required: ['settings', 'subscriptions'],
   properties: {
     $schema: { type: 'string' },
+    server: SERVER_CONFIG_SCHEMA,
     settings: {
       type: 'object',
       additionalProperties: { type: ['string', 'number', 'boolean'] }
@@ -107,8 +111,11 @@ export function parseConfig(value: unknown, source = 'config'): ConfigFile {
   if (!validate(value)) throw new ConfigError(`${source} is not a valid config file: ${describe(validate.errors)}`)
   const raw = value as {
     settings: ConfigFile['settings']
+    server?: ServerConfig
     subscriptions: { name?: string; subscribe: string; partnerAction?: string; mapping: JSONObject }[]
   }
+  const problems = serverConfigProblems(raw.server)
+  if (problems.length) throw new ConfigError(`${source} is not a valid config file: ${problems.join('; ')}`)
   return {
     settings: { ...raw.settings },
     subscriptions: raw.subscriptions.map((s, i) => ({
@@ -116,7 +123,8 @@ export function parseConfig(value: unknown, source = 'config'): ConfigFile {
       subscribe: s.subscribe,
       partnerAction: s.partnerAction ?? 'send',
       mapping: s.mapping
-    }))
+    })),
+    ...(raw.server ? { server: raw.server } : {})
   }
 }
 
@@ -163,6 +171,7 @@ export function mappingWithDefaults(
  */
 export function withFieldDefaults(config: ConfigFile, definition: DestinationDefinition<unknown>): ConfigFile {
   return {
+    ...config,
     settings: settingsWithDefaults(definition, config.settings),
     subscriptions: config.subscriptions.map((s) => ({
       ...s,

@@ -3,6 +3,7 @@
  * compiled ajv schema with messages that name the field, and writing JSON answers and error answers.
  */
 import type * as http from 'node:http'
+import * as zlib from 'node:zlib'
 import type { ErrorObject, ValidateFunction } from 'ajv'
 import type { JSONObject } from '@segment/actions-core'
 import { failedResult } from './results'
@@ -27,7 +28,9 @@ export function fieldName(instancePath: string, extra?: string): string {
 }
 
 export function describeErrors(errors: ErrorObject[] | null | undefined): string {
-  const lines = (errors ?? []).slice(0, 5).map((e) => {
+  // `if` only says that a `then` failed; the `then` error itself names the field.
+  const named = (errors ?? []).filter((e) => e.keyword !== 'if')
+  const lines = named.slice(0, 5).map((e) => {
     switch (e.keyword) {
       case 'required':
         return `${fieldName(e.instancePath, String(e.params.missingProperty))} is required`
@@ -81,14 +84,23 @@ export function errorResponse(error: unknown): { status: number; body: JSONObjec
   return { status: d.status, body }
 }
 
+/** Reads a JSON body (gzip-encoded too, as Segment's API takes it); `maxBytes` bounds the decoded size. */
 export function readBody(req: http.IncomingMessage, maxBytes: number): Promise<unknown> {
   const declared = Number(req.headers['content-length'])
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge(maxBytes))
+  const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase()
+  if (encoding !== 'identity' && encoding !== 'gzip') {
+    return Promise.reject(
+      new RequestError(415, 'UNSUPPORTED_ENCODING', `content-encoding ${encoding} is not supported (gzip is)`)
+    )
+  }
+  const source: NodeJS.ReadableStream = encoding === 'gzip' ? req.pipe(zlib.createGunzip()) : req
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
     let failed = false
-    req.on('data', (chunk: Buffer) => {
+    if (source !== req) req.on('error', (error) => source.emit('error', error))
+    source.on('data', (chunk: Buffer) => {
       if (failed) return
       size += chunk.length
       if (size > maxBytes) {
@@ -99,11 +111,11 @@ export function readBody(req: http.IncomingMessage, maxBytes: number): Promise<u
       }
       chunks.push(chunk)
     })
-    req.on('error', (error) => {
+    source.on('error', (error: Error) => {
       if (!failed) reject(new RequestError(400, 'BAD_REQUEST', `could not read the request body: ${error.message}`))
       failed = true
     })
-    req.on('end', () => {
+    source.on('end', () => {
       if (failed) return
       const text = Buffer.concat(chunks).toString('utf8')
       if (!text.trim()) return resolve(undefined)

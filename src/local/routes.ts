@@ -1,45 +1,43 @@
 /**
- * The server's routes: those of Segment's local destination server (`GET /manifest`,
- * `POST /authenticate`, `POST /<action>`, `POST /<action>/<dynamic field>`) plus `POST /events`, which
- * runs raw Segment events through the config's subscriptions the way a runtime does.
+ * The runtime routes: those of Segment's local destination server (`GET /manifest`, `POST /authenticate`,
+ * `POST /<action>`, `POST /<action>/<dynamic field>`), which take settings or reveal the cluster (admin
+ * token), plus `POST /events`, which runs raw Segment events through the config's subscriptions the way a
+ * runtime does (write key).
  */
 import type { DynamicFieldResponse, JSONObject, SegmentEvent } from '@segment/actions-core'
 import { mappingWithDefaults, settingsWithDefaults } from './config-file'
-import { check, errorResponse } from './http-io'
+import type { ServerContext } from './context'
+import { check, errorResponse, RequestError } from './http-io'
 import { requestSchemas as schemas } from './request-schemas'
 import { lastData, nodeResult } from './results'
-import type { LocalRunner } from './startup'
-import { runBatch, runEvent } from './subscriptions'
+import { describeRoutes, type Routes } from './route'
 import { summarise } from './summary'
 
-export type Handler = (body: unknown) => Promise<{ status: number; body: unknown }>
-
-export interface Route {
-  method: 'GET' | 'POST'
-  /** An empty body counts as `{}` (routes whose fields are all optional). */
-  emptyBodyOk: boolean
-  handler: Handler
-}
-
-/** `METHOD /path` of every route. */
-export function describeRoutes(routes: Map<string, Route>): string[] {
-  return [...routes.entries()].map(([p, r]) => `${r.method} ${p}`)
-}
-
-export function buildRoutes({ definition, destination, config }: LocalRunner): Map<string, Route> {
-  const routes = new Map<string, Route>()
+export function runtimeRoutes(context: ServerContext, routes: Routes): void {
+  const { definition, destination, config } = context.runner
   // Settings given in a request get the settings fields' defaults under them; none given: the config's.
-  const settingsOr = (given: JSONObject | undefined): JSONObject =>
-    given ? settingsWithDefaults(definition, given) : { ...config.settings }
+  const settingsOr = (given: JSONObject | undefined): JSONObject => {
+    if (!given) return { ...config.settings }
+    if (!context.allowRequestSettings) {
+      throw new RequestError(
+        403,
+        'SETTINGS_NOT_ALLOWED',
+        "this server does not take settings in requests (the config file's server.allowRequestSettings); leave them out to use the config's"
+      )
+    }
+    return settingsWithDefaults(definition, given)
+  }
 
   routes.set('/manifest', {
     method: 'GET',
+    access: 'admin',
     emptyBodyOk: true,
     handler: async () => ({ status: 200, body: destination.definition })
   })
 
   routes.set('/authenticate', {
     method: 'POST',
+    access: 'admin',
     emptyBodyOk: true,
     handler: async (raw) => {
       const body = check<JSONObject>(schemas.authenticate, raw ?? {})
@@ -59,6 +57,7 @@ export function buildRoutes({ definition, destination, config }: LocalRunner): M
   for (const slug of Object.keys(destination.actions)) {
     routes.set(`/${slug}`, {
       method: 'POST',
+      access: 'admin',
       emptyBodyOk: false,
       handler: async (raw) => {
         const body = check<{
@@ -73,12 +72,22 @@ export function buildRoutes({ definition, destination, config }: LocalRunner): M
         const auth = body.auth as never
         if (Array.isArray(body.payload)) {
           const events = body.payload as unknown as SegmentEvent[]
-          const nodes = await destination.executeBatch(slug, { events, mapping, settings, auth })
-          const results = nodes.map(nodeResult)
-          return { status: 200, body: { ok: results.every((r) => r.ok), results } }
+          const release = context.admission.reserve(events.length)
+          try {
+            const nodes = await destination.executeBatch(slug, { events, mapping, settings, auth })
+            const results = nodes.map(nodeResult)
+            return { status: 200, body: { ok: results.every((r) => r.ok), results } }
+          } finally {
+            release()
+          }
         }
-        const results = await destination.actions[slug].execute({ data: body.payload, mapping, settings, auth })
-        return { status: 200, body: { ok: true, data: lastData(results) ?? null } }
+        const release = context.admission.reserve(1)
+        try {
+          const results = await destination.actions[slug].execute({ data: body.payload, mapping, settings, auth })
+          return { status: 200, body: { ok: true, data: lastData(results) ?? null } }
+        } finally {
+          release()
+        }
       }
     })
 
@@ -87,6 +96,7 @@ export function buildRoutes({ definition, destination, config }: LocalRunner): M
       if (typeof fn !== 'function') continue
       routes.set(`/${slug}/${field}`, {
         method: 'POST',
+        access: 'admin',
         emptyBodyOk: true,
         handler: async (raw) => {
           const body = check<{ settings?: JSONObject; payload?: JSONObject; query?: string; page?: string | number }>(
@@ -110,27 +120,34 @@ export function buildRoutes({ definition, destination, config }: LocalRunner): M
 
   routes.set('/events', {
     method: 'POST',
+    access: 'writeKey',
     emptyBodyOk: false,
-    handler: async (raw) => {
+    handler: async (raw, { caller, path }) => {
       const body = check<SegmentEvent | SegmentEvent[]>(schemas.events, raw)
-      if (Array.isArray(body)) {
-        const results = await runBatch(destination, config, body)
-        const summary = summarise(results)
-        return { status: 200, body: { ok: summary.failed === 0, summary, results } }
+      const events = Array.isArray(body) ? body : [body]
+      const release = context.admission.reserve(events.length)
+      try {
+        const { outcomes } = await context.delivery.deliver(events, caller, path, !Array.isArray(body))
+        if (Array.isArray(body)) {
+          const summary = summarise(outcomes)
+          return { status: 200, body: { ok: summary.failed === 0, summary, results: outcomes } }
+        }
+        const [result] = outcomes
+        const failed = result.deliveries.find((d) => !d.ok)
+        return { status: failed ? failed.status : 200, body: { ok: !failed, ...result } }
+      } finally {
+        release()
       }
-      const result = await runEvent(destination, config, body)
-      const failed = result.deliveries.find((d) => !d.ok)
-      return { status: failed ? failed.status : 200, body: { ok: !failed, ...result } }
     }
   })
 
   routes.set('/', {
     method: 'GET',
+    access: 'open',
     emptyBodyOk: true,
     handler: async () => ({
       status: 200,
       body: { destination: destination.name, routes: describeRoutes(routes) }
     })
   })
-  return routes
 }

@@ -7,10 +7,13 @@
 import { Command } from 'commander'
 import { formatBroker, parseBrokers } from '../brokers'
 import { DEFAULT_TOPIC } from './config-file'
+import { createLogger, type Logger } from './logger'
 import { DEFAULT_HOST, DEFAULT_PORT, startServer, type RunningServer } from './server'
+import { DEFAULT_DRAIN_TIMEOUT_MS, isOpen, requestSettingsAllowed } from './server-config'
 import { configChoice, loadConfig, type LocalBroker } from './startup'
 
-const SHUTDOWN_TIMEOUT_MS = 10000
+/** Beyond the drain time, how long closing the producers may take before the process exits anyway. */
+const CLOSE_MARGIN_MS = 10000
 
 function port(value: string | undefined): number {
   if (value === undefined || value === '') return DEFAULT_PORT
@@ -18,6 +21,16 @@ function port(value: string | undefined): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new Error(`PORT must be a port number (0-65535), got '${value}'`)
   return n
+}
+
+/** Who may do what, in a sentence (names only, never a key or the token). */
+function accessNote(server: RunningServer): string {
+  const s = server.config.server
+  if (isOpen(s)) return 'open: no write keys and no admin token (allowed on loopback only)'
+  const keys = s?.writeKeys?.length ? `write keys ${s.writeKeys.map((w) => w.name).join(', ')}` : 'no write keys'
+  const admin = s?.adminToken ? 'admin token set' : 'no admin token'
+  const settings = requestSettingsAllowed(s) ? 'settings in requests allowed' : 'settings in requests refused'
+  return `${keys}; ${admin}; ${settings}`
 }
 
 function banner(server: RunningServer, brokersNote: string, configFile: string | undefined): string {
@@ -33,6 +46,8 @@ function banner(server: RunningServer, brokersNote: string, configFile: string |
     `Kafka destination server listening on ${server.url}`,
     `  broker:  ${brokersNote}`,
     `  config:  ${configFile ?? `embedded default (track/identify/page/screen/group -> topic ${DEFAULT_TOPIC}, keyed by userId)`}`,
+    `  access:  ${accessNote(server)}`,
+    `  dead letters: ${server.config.server?.deadLetter?.topic ?? 'off'}`,
     `  routes:  ${server.routes.join(', ')}`,
     '',
     'Send an event through the subscriptions of the config:',
@@ -47,28 +62,32 @@ function banner(server: RunningServer, brokersNote: string, configFile: string |
   ].join('\n')
 }
 
-/** SIGINT / SIGTERM close the server and the producers; a second signal, or a close over the limit, exits 1. */
-function closeOnSignals(server: RunningServer): void {
+/**
+ * SIGINT / SIGTERM drain the server (refuse new requests, answer those in flight) and close the producers,
+ * then exit 0; a second signal, or a close beyond the drain time and a margin, exits 1.
+ */
+function closeOnSignals(server: RunningServer, logger: Logger): void {
   let stopping = false
+  const limitMs = (server.config.server?.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS) + CLOSE_MARGIN_MS
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
-      process.stderr.write(`${signal} again: exiting now\n`)
+      logger.warn(`${signal} again: exiting now`)
       process.exit(1)
     }
     stopping = true
-    process.stderr.write(`${signal}: closing the server and the Kafka producers...\n`)
+    logger.info(`${signal}: closing the server and the Kafka producers...`)
     const force = setTimeout(() => {
-      process.stderr.write(`still closing after ${SHUTDOWN_TIMEOUT_MS / 1000} s: exiting\n`)
+      logger.error(`still closing after ${limitMs / 1000} s: exiting`)
       process.exit(1)
-    }, SHUTDOWN_TIMEOUT_MS)
+    }, limitMs)
     force.unref()
     server.close().then(
       () => {
-        process.stderr.write('closed\n')
+        logger.info('closed')
         process.exitCode = 0
       },
       (error: unknown) => {
-        process.stderr.write(`error while closing: ${String(error)}\n`)
+        logger.error(`error while closing: ${error instanceof Error ? error.message : String(error)}`)
         process.exitCode = 1
       }
     )
@@ -89,13 +108,10 @@ export async function serve(argv: string[], localBroker?: LocalBroker): Promise<
     .opts<{ config?: string; port?: string; host: string }>()
   const choice = configChoice({ config: opts.config })
   const { config, brokersNote } = await loadConfig(choice, localBroker)
-  const server = await startServer({
-    config,
-    port: port(opts.port ?? process.env.PORT),
-    host: opts.host,
-    log: (line) => process.stderr.write(`${line}\n`)
-  })
+  const logger = createLogger()
+  const server = await startServer({ config, port: port(opts.port ?? process.env.PORT), host: opts.host, logger })
   process.stdout.write(banner(server, brokersNote, choice.configFile))
-  closeOnSignals(server)
+  logger.info({ url: server.url, access: accessNote(server) }, 'listening')
+  closeOnSignals(server, logger)
   return server
 }

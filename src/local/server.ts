@@ -1,15 +1,25 @@
 /**
- * The local actions-style HTTP server hosting the destination definition (routes.ts): listening, reading
- * and checking each request, answering errors as JSON, and closing (server, then every pooled producer).
- * Nothing a client sends can crash it.
+ * The local server: the destination's runtime routes (routes.ts), Segment's tracking API
+ * (tracking-routes.ts) and the operator's routes (ops-routes.ts) over HTTP or HTTPS. Per request: route,
+ * method, access (write key or admin token), admission, body, handler, one JSON log line and the request
+ * metric. Closing drains: new requests are refused, those in flight are answered, then the producers
+ * are closed. Nothing a client sends can crash it.
  */
 import * as http from 'node:http'
+import * as https from 'node:https'
 import type { DestinationDefinition } from '@segment/actions-core'
 import { closeAllProducers } from '../producers'
+import type { Caller } from './access'
 import { type ConfigFile, defaultConfig } from './config-file'
+import { createContext, type ServerContext } from './context'
 import { errorResponse, readBody, RequestError, send } from './http-io'
-import { buildRoutes, describeRoutes } from './routes'
-import { openRunner, type LocalRunner } from './startup'
+import { silentLogger, type Logger } from './logger'
+import { opsRoutes } from './ops-routes'
+import { describeRoutes, type Reply, type Routes } from './route'
+import { runtimeRoutes } from './routes'
+import { checkExposure, DEFAULT_DRAIN_TIMEOUT_MS, readTls } from './server-config'
+import { openRunner } from './startup'
+import { trackingRoutes } from './tracking-routes'
 
 export { MAX_EVENTS_PER_REQUEST } from './request-schemas'
 
@@ -21,35 +31,64 @@ export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
 export interface ServerOptions {
   /** The destination definition to host; the package's own by default. */
   definition?: DestinationDefinition<unknown>
-  /** Settings and subscriptions for `/events` and the default settings of the other routes. */
+  /** Settings, subscriptions and the `server` section; the embedded default when omitted. */
   config?: ConfigFile
   /** 0 picks a free port. Default 3000. */
   port?: number
   host?: string
   maxBodyBytes?: number
-  /** Where one line per request goes; nothing is logged when omitted. */
-  log?: (line: string) => void
+  /** JSON logs, one line per request; nothing is logged when omitted. */
+  logger?: Logger
 }
 
 export interface PreparedServer {
   server: http.Server
   /** `METHOD /path` of every route. */
   routes: string[]
-  destination: LocalRunner['destination']
+  destination: ServerContext['runner']['destination']
   config: ConfigFile
+  context: ServerContext
 }
 
-/** Builds the HTTP server (not listening yet); a bad config fails here (see startup.ts). */
+function sendReply(res: http.ServerResponse, reply: Reply): void {
+  if (reply.contentType === undefined) return send(res, reply.status, reply.body, reply.headers)
+  if (res.headersSent) return
+  res.writeHead(reply.status, { 'content-type': reply.contentType, ...reply.headers })
+  res.end(String(reply.body))
+}
+
+/** The events a request carries, for its log line. */
+function eventCount(body: unknown): number | undefined {
+  if (Array.isArray(body)) return body.length
+  const batch = (body as { batch?: unknown } | undefined)?.batch
+  if (Array.isArray(batch)) return batch.length
+  return body && typeof body === 'object' ? 1 : undefined
+}
+
+/** Builds the HTTP(S) server (not listening yet); a bad config fails here (see startup.ts). */
 export async function createServer(options: ServerOptions = {}): Promise<PreparedServer> {
   const runner = await openRunner(options.config ?? defaultConfig(), options.definition)
-  const routes = buildRoutes(runner)
+  const context = createContext(runner)
+  const routes: Routes = new Map()
+  runtimeRoutes(context, routes)
+  trackingRoutes(context, routes)
+  opsRoutes(context, routes)
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
-  const log = options.log
+  const logger = options.logger ?? silentLogger()
+  const { access, admission, metrics } = context
 
-  const server = http.createServer((req, res) => {
-    const started = Date.now()
-    res.on('finish', () => log?.(`${res.statusCode} ${req.method} ${req.url} ${Date.now() - started} ms`))
-    handle(req, res).catch((error: unknown) => {
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const started = process.hrtime.bigint()
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/(.)\/+$/, '$1')
+    const log: { caller?: string; events?: number } = {}
+    res.on('finish', () => {
+      const route = routes.has(path) ? path : 'unknown'
+      metrics.requests.inc({ route, status: String(res.statusCode) })
+      const ms = Number(process.hrtime.bigint() - started) / 1e6
+      logger.info({ method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10, ...log }, 'request')
+    })
+    handle(req, res, path, log).catch((error: unknown) => {
+      if (admission.isDraining) res.setHeader('connection', 'close')
       if (error instanceof RequestError) {
         send(
           res,
@@ -62,12 +101,17 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
         return
       }
       const { status, body } = errorResponse(error)
+      logger.warn({ path, status, code: (body.error as { code?: string }).code }, 'request failed')
       send(res, status, body)
     })
-  })
+  }
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/(.)\/+$/, '$1')
+  async function handle(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    path: string,
+    log: { caller?: string; events?: number }
+  ): Promise<void> {
     const route = routes.get(path)
     if (!route) {
       const known = describeRoutes(routes).join(', ')
@@ -78,29 +122,45 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
         allow: route.method
       })
     }
+    // Reads (health, readiness, metrics, manifest) go on while draining; work does not. A request counts
+    // until its answer is written out, so that a drain never cuts an answer short.
+    if (route.method === 'POST') res.once('close', admission.enter())
+    // A write key may come in the body; anything else is checked before the body is read.
+    let caller: Caller | undefined
+    if (route.access !== 'writeKey' || req.headers.authorization) caller = access.check(route.access, req.headers)
     const body = route.method === 'POST' ? await readBody(req, maxBodyBytes) : undefined
+    caller ??= access.check(route.access, req.headers, (body as { writeKey?: unknown } | undefined)?.writeKey)
+    log.caller = caller.name
+    if (route.access === 'writeKey') log.events = eventCount(body)
     if (body === undefined && route.method === 'POST' && !route.emptyBodyOk) {
       throw new RequestError(400, 'EMPTY_BODY', `POST ${path} needs a JSON body`)
     }
-    const { status, body: out } = await route.handler(body)
-    send(res, status, out)
+    const reply = await route.handler(body, { headers: req.headers, caller, path })
+    if (admission.isDraining) res.setHeader('connection', 'close')
+    sendReply(res, reply)
   }
 
-  return { server, routes: describeRoutes(routes), destination: runner.destination, config: runner.config }
+  const tls = readTls(runner.config.server)
+  const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, listener) : http.createServer(listener)
+  return { server, routes: describeRoutes(routes), destination: runner.destination, config: runner.config, context }
 }
 
 export interface RunningServer extends PreparedServer {
   url: string
   port: number
-  /** Stops accepting requests, ends idle connections and disconnects every pooled producer. Idempotent. */
+  /**
+   * Drains and stops: refuses new requests (503), answers those in flight (up to the drain timeout, then
+   * their connections are closed), then disconnects every pooled producer. Idempotent.
+   */
   close(): Promise<void>
 }
 
 /** Creates the server and listens (port 0 = any free port, for tests). */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  const prepared = await createServer(options)
-  const { server } = prepared
   const host = options.host ?? DEFAULT_HOST
+  checkExposure(host, options.config?.server)
+  const prepared = await createServer(options)
+  const { server, context } = prepared
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? DEFAULT_PORT, host, () => {
@@ -109,16 +169,23 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     })
   })
   const port = (server.address() as { port: number }).port
+  const drainTimeoutMs = prepared.config.server?.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS
   let closing: Promise<void> | undefined
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeIdleConnections()
-      })
+      const drained = context.admission.drain()
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, drainTimeoutMs)))])
+      clearTimeout(timer)
+      server.closeAllConnections()
+      await closed
       await closeAllProducers()
     })()
     return closing
   }
-  return { ...prepared, url: `http://${host}:${port}`, port, close }
+  const scheme = server instanceof https.Server ? 'https' : 'http'
+  const shownHost = host.includes(':') ? `[${host}]` : host
+  return { ...prepared, url: `${scheme}://${shownHost}:${port}`, port, close }
 }

@@ -1,0 +1,38 @@
+/**
+ * Everything the routes share, built once per server from the opened runner and the config's `server`
+ * section: access control, admission (in-flight bound, drain), metrics, dead letters and event delivery.
+ */
+import { producerPool } from '../producers'
+import { AccessControl } from './access'
+import { Admission } from './admission'
+import { DeadLetters } from './dead-letters'
+import { EventDelivery } from './deliver-events'
+import { GatewayMetrics } from './metrics'
+import { DEFAULT_MAX_IN_FLIGHT_EVENTS, requestSettingsAllowed } from './server-config'
+import type { LocalRunner } from './startup'
+
+export interface ServerContext {
+  runner: LocalRunner
+  access: AccessControl
+  admission: Admission
+  metrics: GatewayMetrics
+  delivery: EventDelivery
+  deadLetters?: DeadLetters
+  /** Whether request bodies may carry settings (server.allowRequestSettings). */
+  allowRequestSettings: boolean
+}
+
+export function createContext(runner: LocalRunner): ServerContext {
+  const server = runner.config.server
+  const metrics = new GatewayMetrics(() => producerPool.size)
+  const deadLetters = server?.deadLetter ? new DeadLetters(runner, server.deadLetter.topic) : undefined
+  return {
+    runner,
+    access: new AccessControl(server),
+    admission: new Admission(server?.maxInFlightEvents ?? DEFAULT_MAX_IN_FLIGHT_EVENTS, (n) => metrics.inFlight.set(n)),
+    metrics,
+    delivery: new EventDelivery(runner, metrics, deadLetters),
+    deadLetters,
+    allowRequestSettings: requestSettingsAllowed(server)
+  }
+}

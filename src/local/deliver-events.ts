@@ -1,0 +1,121 @@
+/**
+ * What the gateway does with a request's events: runs them through the subscriptions, writes the ones
+ * that failed permanently to the dead-letter topic (when configured), counts everything in the metrics,
+ * and says per request whether every event was acknowledged, may be retried, or was rejected for good.
+ */
+import type { SegmentEvent } from '@segment/actions-core'
+import type { Caller } from './access'
+import type { DeadLetter, DeadLetters } from './dead-letters'
+import type { GatewayMetrics } from './metrics'
+import type { LocalRunner } from './startup'
+import { runBatch, runEvent, type Delivery, type EventOutcome } from './subscriptions'
+import { reasonOf } from './summary'
+
+/** actions-core's retry rule: 5xx except 501, and 408 / 423 / 429. */
+export function isRetryable(status: number): boolean {
+  return (status >= 500 && status !== 501) || status === 408 || status === 423 || status === 429
+}
+
+export interface DeliveryReport {
+  outcomes: EventOutcome[]
+  /** Events a subscription failed to deliver with a retryable error (the request should be retried). */
+  retryable: number
+  /** Events that failed permanently and are not in the dead-letter topic. */
+  rejected: number
+  deadLettered: number
+  /** The first reason of each kind, for the answer. */
+  firstRetryable?: string
+  firstRejected?: string
+}
+
+type Marked = Delivery & { deadLettered?: boolean }
+
+export class EventDelivery {
+  private readonly topics = new Map<string, string>()
+
+  constructor(
+    private readonly runner: LocalRunner,
+    private readonly metrics?: GatewayMetrics,
+    private readonly deadLetters?: DeadLetters
+  ) {
+    for (const s of runner.config.subscriptions) {
+      const topic = s.mapping.topic
+      this.topics.set(s.name, typeof topic === 'string' ? topic : 'mapped')
+    }
+  }
+
+  /** `single`: one event through `onEvent` (as a runtime sends one event); else the batch path. */
+  async deliver(events: SegmentEvent[], caller: Caller, route: string, single: boolean): Promise<DeliveryReport> {
+    const { destination, config } = this.runner
+    this.metrics?.received.inc({ write_key: caller.name, route }, events.length)
+    const stop = this.metrics?.sendSeconds.startTimer({ route })
+    const outcomes =
+      single && events.length === 1
+        ? [await runEvent(destination, config, events[0])]
+        : await runBatch(destination, config, events)
+
+    const letters: { letter: DeadLetter; delivery: Marked }[] = []
+    for (const [i, o] of outcomes.entries()) {
+      for (const d of o.deliveries) {
+        if (d.ok || isRetryable(d.status) || !this.deadLetters) continue
+        letters.push({
+          letter: { event: events[i], subscription: d.subscription, writeKey: caller.name, failure: d },
+          delivery: d
+        })
+      }
+    }
+    const written = this.deadLetters ? await this.deadLetters.write(letters.map((l) => l.letter)) : []
+    written.forEach((result, i) => {
+      const { delivery } = letters[i]
+      if (result.ok) {
+        delivery.deadLettered = true
+        this.metrics?.deadLettered.inc({
+          write_key: caller.name,
+          subscription: delivery.subscription,
+          code: delivery.code ?? String(delivery.status)
+        })
+      } else {
+        // The event is neither delivered nor a dead letter: report the dead-letter failure instead.
+        Object.assign(delivery, {
+          status: result.status,
+          code: result.code,
+          message: `not delivered (${reasonOf(delivery)}) nor written to the dead-letter topic: ${result.message ?? ''}`
+        })
+      }
+    })
+    stop?.()
+    return this.report(outcomes, caller)
+  }
+
+  private report(outcomes: EventOutcome[], caller: Caller): DeliveryReport {
+    const report: DeliveryReport = { outcomes, retryable: 0, rejected: 0, deadLettered: 0 }
+    for (const o of outcomes) {
+      if (o.status === 'not subscribed') this.metrics?.notSubscribed.inc({ write_key: caller.name })
+      let retry = false
+      let reject = false
+      let lettered = false
+      for (const d of o.deliveries as Marked[]) {
+        const labels = { write_key: caller.name, subscription: d.subscription }
+        if (d.ok) {
+          const topic = (d.data as { topic?: unknown } | undefined)?.topic
+          this.metrics?.sent.inc({ ...labels, topic: typeof topic === 'string' ? topic : '' })
+          continue
+        }
+        const topic = this.topics.get(d.subscription) ?? ''
+        this.metrics?.failed.inc({ ...labels, topic, code: d.code ?? String(d.status) })
+        if (d.deadLettered) lettered = true
+        else if (isRetryable(d.status)) {
+          retry = true
+          report.firstRetryable ??= reasonOf(d)
+        } else {
+          reject = true
+          report.firstRejected ??= reasonOf(d)
+        }
+      }
+      if (retry) report.retryable++
+      else if (reject) report.rejected++
+      else if (lettered) report.deadLettered++
+    }
+    return report
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The request bodies of Segment's tracking API (`/v1/track`, `/identify`, `/page`, `/screen`, `/group`,
+ * `/alias`, `/batch`) as ajv schemas compiled once, with what each call type requires (Segment's spec):
+ * `event` for track, `groupId` for group, `previousId` and `userId` for alias, and `userId` or
+ * `anonymousId` for the others. A failure is a 400 naming the field.
+ */
+import Ajv from 'ajv'
+import { RequestError, describeErrors } from './http-io'
+import { MAX_EVENTS_PER_REQUEST } from './request-schemas'
+
+export const CALL_TYPES = ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const
+export type CallType = (typeof CALL_TYPES)[number]
+
+// Optional fields may be null: the SDKs send what they were not given as null (Python: anonymousId, category).
+const object = { type: ['object', 'null'] } as const
+const id = { type: ['string', 'number', 'null'] } as const
+const text = { type: ['string', 'null'] } as const
+
+const eventProperties = {
+  type: { enum: CALL_TYPES },
+  userId: id,
+  anonymousId: id,
+  messageId: text,
+  timestamp: text,
+  sentAt: text,
+  context: object,
+  integrations: object,
+  properties: object,
+  traits: object,
+  event: { type: 'string', minLength: 1 },
+  name: text,
+  category: text,
+  groupId: id,
+  previousId: id,
+  writeKey: text
+} as const
+
+const perType = [
+  { type: 'track', required: ['event'] },
+  { type: 'group', required: ['groupId'] },
+  { type: 'alias', required: ['previousId', 'userId'] }
+].map(({ type, required }) => ({ if: { properties: { type: { const: type } } }, then: { required } }))
+
+const eventSchema = { type: 'object', required: ['type'], properties: eventProperties, allOf: perType } as const
+
+const ajv = new Ajv({ allErrors: true, allowUnionTypes: true })
+const validateEvent = ajv.compile(eventSchema)
+const validateBatch = ajv.compile({
+  type: 'object',
+  required: ['batch'],
+  properties: {
+    batch: { type: 'array', minItems: 1, maxItems: MAX_EVENTS_PER_REQUEST, items: eventSchema },
+    sentAt: text,
+    context: object,
+    integrations: object,
+    writeKey: text
+  }
+})
+
+export interface TrackingBatch {
+  batch: Record<string, unknown>[]
+  sentAt?: string
+  context?: Record<string, unknown>
+  integrations?: Record<string, unknown>
+}
+
+const present = (v: unknown): boolean => v !== undefined && v !== null && v !== ''
+
+/** Segment's identity rule, which JSON schema says clumsily: alias has its own; the rest need an id. */
+function identityProblem(event: Record<string, unknown>, at: string): string | undefined {
+  if (event.type === 'alias') return undefined
+  if (present(event.userId) || present(event.anonymousId)) return undefined
+  return `${at}: userId or anonymousId is required`
+}
+
+function invalid(message: string): RequestError {
+  return new RequestError(400, 'INVALID_REQUEST', `invalid request: ${message}`)
+}
+
+/** One call's body; its type is the route's (a `type` in the body must agree). */
+export function checkCall(type: CallType, body: unknown): Record<string, unknown> {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalid('body must be object')
+  const given = (body as { type?: unknown }).type
+  if (given !== undefined && given !== type) throw invalid(`body.type is '${String(given)}' on the /v1/${type} route`)
+  const event = { ...(body as Record<string, unknown>), type }
+  if (!validateEvent(event)) throw invalid(describeErrors(validateEvent.errors))
+  const problem = identityProblem(event, 'body')
+  if (problem) throw invalid(problem)
+  return event
+}
+
+/** A `/v1/batch` (or `/v1/import`) body. */
+export function checkBatch(body: unknown): TrackingBatch {
+  if (!validateBatch(body)) throw invalid(describeErrors(validateBatch.errors))
+  const batch = body as unknown as TrackingBatch
+  const problems = batch.batch
+    .map((event, i) => identityProblem(event, `batch[${i}]`))
+    .filter((p): p is string => p !== undefined)
+  if (problems.length) throw invalid(problems.slice(0, 5).join('; '))
+  return batch
+}
