@@ -3,14 +3,14 @@
  * codecs) wrapped so the send path sees only `send` and `partitionCount`, and kafkajs's quirks are
  * handled here.
  */
-import { Kafka, type Producer, type RecordMetadata } from 'kafkajs'
+import { Kafka, type PartitionMetadata, type Producer, type RecordMetadata } from 'kafkajs'
 import './codecs'
 import type { Poolable } from '../producer-pool'
 import type { ConnectionSettings } from '../settings'
 import { kafkaConfig } from './client-config'
 import { compressionType } from './codecs'
 import { protocolType } from './errors'
-import { trackingPartitioner } from './partitioner'
+import { PartitionPlanner, trackingPartitioner } from './partitioner'
 import type { OutgoingMessage, RecordPlacement, SendOptions, TopicProducer } from './types'
 
 /** Errors of a topic's metadata, which kafkajs also raises in the sends of other topics. */
@@ -31,6 +31,9 @@ export class PooledProducer implements TopicProducer {
    * action uses these counts to report such messages as out of range, at no extra round trip.
    */
   private readonly partitionCounts = new Map<string, number>()
+  /** Each topic's partition metadata as of its last send, for the planner. */
+  private readonly metadata = new Map<string, PartitionMetadata[]>()
+  private readonly planner = new PartitionPlanner(this.metadata)
   /** Requests in flight per topic. */
   private readonly inFlight = new Map<string, number>()
   private readonly waiters = new Set<Waiter>()
@@ -41,7 +44,11 @@ export class PooledProducer implements TopicProducer {
   readonly producer: Producer
 
   constructor(kafka: Kafka) {
-    this.producer = kafka.producer({ createPartitioner: trackingPartitioner(this.partitionCounts) })
+    this.producer = kafka.producer({ createPartitioner: trackingPartitioner(this.partitionCounts, this.metadata) })
+  }
+
+  plan(topic: string, messages: readonly OutgoingMessage[]): number[] | undefined {
+    return this.planner.plan(topic, messages)
   }
 
   partitionCount(topic: string): number | undefined {

@@ -40,4 +40,10 @@ export interface TopicProducer {
   send(topic: string, messages: readonly OutgoingMessage[], options: SendOptions): Promise<RecordPlacement[]>
   /** The topic's partition count as of its last send, if known. */
   partitionCount(topic: string): number | undefined
+  /**
+   * The partition each message will go to, predicted from the topic's metadata as of its last send
+   * (undefined before the first): lets a request be sized per partition, which is what Kafka limits.
+   * May set `partition` on messages without a key (their partition is free to choose).
+   */
+  plan(topic: string, messages: readonly OutgoingMessage[]): number[] | undefined
 }

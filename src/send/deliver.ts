@@ -40,20 +40,46 @@ function isTooLarge(error: unknown): boolean {
   return TOO_LARGE.has(protocolType(error) ?? '')
 }
 
-/** Splits records into consecutive chunks of at most `batchBytes` (estimated) and `batchSize` records. */
-export function chunk(records: BuiltRecord[], batchBytes: number, batchSize: number): BuiltRecord[][] {
+/**
+ * Most bytes (estimated) of one request in all, whatever batch_bytes says per partition: below the
+ * broker's socket.request.max.bytes (100 MiB by default).
+ */
+export const REQUEST_MAX_BYTES = 64 * 1024 * 1024
+
+/**
+ * Splits records into consecutive chunks (requests) of at most `batchSize` records, in which each
+ * partition's records take at most `batchBytes` (estimated): Kafka limits each partition's record batch
+ * (max.message.bytes), and one request carries the batches of every partition. `partitions` gives each
+ * record's partition; without it, or for a record whose partition is unknown, all count as one.
+ */
+export function chunk(
+  records: BuiltRecord[],
+  batchBytes: number,
+  batchSize: number,
+  partitions?: readonly (number | undefined)[]
+): BuiltRecord[][] {
+  const requestMax = Math.max(batchBytes, REQUEST_MAX_BYTES)
   const chunks: BuiltRecord[][] = []
   let current: BuiltRecord[] = []
-  let bytes = 0
-  for (const record of records) {
-    if (current.length && (bytes + record.size > batchBytes || current.length >= batchSize)) {
+  let total = 0
+  let perPartition = new Map<number, number>()
+  records.forEach((record, i) => {
+    const partition = partitions?.[i] ?? -1
+    if (
+      current.length &&
+      ((perPartition.get(partition) ?? 0) + record.size > batchBytes ||
+        total + record.size > requestMax ||
+        current.length >= batchSize)
+    ) {
       chunks.push(current)
       current = []
-      bytes = 0
+      total = 0
+      perPartition = new Map()
     }
     current.push(record)
-    bytes += record.size
-  }
+    total += record.size
+    perPartition.set(partition, (perPartition.get(partition) ?? 0) + record.size)
+  })
   if (current.length) chunks.push(current)
   return chunks
 }
@@ -84,7 +110,11 @@ export async function deliverTopic(d: TopicDelivery, records: BuiltRecord[]): Pr
     }
   })
 
-  const parts = chunk(sendable, d.options.batchBytes, d.options.batchSize)
+  const partitions = d.producer.plan(
+    d.topic,
+    sendable.map((r) => r.message)
+  )
+  const parts = chunk(sendable, d.options.batchBytes, d.options.batchSize, partitions)
   const results = await sendInOrder(d, parts)
   parts.flat().forEach((record, i) => (outcomes[index.get(record) as number] = results[i]))
   return outcomes

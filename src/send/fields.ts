@@ -3,7 +3,7 @@ import type { InputField } from '@segment/actions-core'
 import { RecordError } from '../records'
 import { COMPRESSIONS } from '../kafka/codecs'
 
-/** Below the broker's default max.message.bytes (1,048,588), so one request's batches always fit. */
+/** Below the broker's default max.message.bytes (1,048,588), so one partition's batch always fits. */
 export const DEFAULT_BATCH_BYTES = 1_000_000
 export const DEFAULT_BATCH_SIZE = 1000
 
@@ -86,7 +86,8 @@ export const fields = {
   },
   enable_batching: {
     label: 'Batch Events',
-    description: 'Send events in batches: one request to Kafka per topic (and per Batch Bytes).',
+    description:
+      'Send events in batches: one request to Kafka per topic (and per Batch Size, and Batch Bytes per partition).',
     type: 'boolean',
     default: true
   },
@@ -101,7 +102,7 @@ export const fields = {
   batch_bytes: {
     label: 'Batch Bytes',
     description:
-      'Most bytes (before compression) in one request to Kafka; a batch is split to respect it, and an event larger than this fails alone. Keep it under the topic’s max.message.bytes.',
+      'Most bytes (before compression) of one partition’s events in one request to Kafka (Kafka limits each partition’s batch); a batch is split to respect it, and an event larger than this fails alone. Keep it under the topic’s max.message.bytes.',
     type: 'integer',
     default: DEFAULT_BATCH_BYTES,
     minimum: 1024,

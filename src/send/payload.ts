@@ -48,7 +48,7 @@ export interface Payload {
    */
   request_timeout?: number
   /**
-   * Send events in batches: one request to Kafka per topic (and per Batch Bytes).
+   * Send events in batches: one request to Kafka per topic (and per Batch Size, and Batch Bytes per partition).
    */
   enable_batching?: boolean
   /**
@@ -56,7 +56,7 @@ export interface Payload {
    */
   batch_size?: number
   /**
-   * Most bytes (before compression) in one request to Kafka; a batch is split to respect it, and an event larger than this fails alone. Keep it under the topic’s max.message.bytes.
+   * Most bytes (before compression) of one partition’s events in one request to Kafka (Kafka limits each partition’s batch); a batch is split to respect it, and an event larger than this fails alone. Keep it under the topic’s max.message.bytes.
    */
   batch_bytes?: number
 }

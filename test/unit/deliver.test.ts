@@ -27,6 +27,16 @@ describe('chunk', () => {
   it('no records, no chunks', () => {
     expect(chunk([], 100, 10)).toEqual([])
   })
+
+  it('with partitions: bytes are counted per partition, the count per request, the order kept', () => {
+    const records = [60, 60, 60, 60, 30, 60].map(record)
+    const partitions = [0, 1, 0, 1, 0, 2]
+    expect(chunk(records, 100, 1000, partitions).map((c) => c.map((r) => records.indexOf(r)))).toEqual([
+      [0, 1],
+      [2, 3, 4, 5]
+    ])
+    expect(chunk(records, 1000, 4, partitions).map((c) => c.length)).toEqual([4, 2])
+  })
 })
 
 // ---- deliverTopic against a fake producer (the port's TopicProducer) ----
@@ -49,16 +59,24 @@ class FakeProducer implements TopicProducer {
   constructor(
     private readonly partitions = 2,
     private readonly refuse: (values: string[]) => Error | undefined = () => undefined,
-    private readonly acknowledged: (partition: number) => boolean = () => true
+    private readonly acknowledged: (partition: number) => boolean = () => true,
+    /** Whether the topic's metadata is known before the first send (the planner can predict). */
+    private readonly known = false
   ) {}
   partitionCount(): number {
     return this.partitions
+  }
+  private partitionOf(m: OutgoingMessage): number {
+    return m.partition ?? Number(/\d+/.exec(m.key ?? '0')?.[0] ?? 0) % this.partitions
+  }
+  plan(_topic: string, messages: readonly OutgoingMessage[]): number[] | undefined {
+    return this.known || this.requests.length ? messages.map((m) => this.partitionOf(m)) : undefined
   }
   async send(_topic: string, messages: readonly OutgoingMessage[], options: SendOptions): Promise<RecordPlacement[]> {
     const values = messages.map((m) => m.value)
     this.requests.push(values)
     await Promise.resolve()
-    for (const m of messages) m.partition ??= Number(/\d+/.exec(m.key ?? '0')?.[0] ?? 0) % this.partitions
+    for (const m of messages) m.partition ??= this.partitionOf(m)
     const refusal = this.refuse(values)
     if (refusal) throw refusal
     const base = new Map<number, number>()
@@ -149,6 +167,23 @@ describe('deliverTopic', () => {
       rec(2)
     ])
     expect(summary(outcomes)).toEqual(['PARTITION_OUT_OF_RANGE', 'NOT_ACKNOWLEDGED', '0@0'])
+  })
+
+  it('a request is sized per partition: two partitions of batch_bytes each go in one request', async () => {
+    const producer = new FakeProducer(2, undefined, undefined, true)
+    const records = [0, 1, 2, 3].map((n) => rec(n, `k${n}`, 400))
+    const outcomes = await deliver(producer, records, options({ batchBytes: 1024 }))
+    expect(summary(outcomes)).toEqual(['0@0', '1@0', '0@1', '1@1'])
+    expect(producer.requests).toHaveLength(1)
+  })
+
+  it('before the topic’s partitions are known, the whole request is bounded by batch_bytes', async () => {
+    const producer = new FakeProducer(2)
+    const records = [0, 1, 2, 3, 4, 5].map((n) => rec(n, `k${n}`, 400))
+    await deliver(producer, records, options({ batchBytes: 1024 }))
+    expect(producer.requests.map((r) => r.length)).toEqual([2, 2, 2])
+    await deliver(producer, records, options({ batchBytes: 1024 }))
+    expect(producer.requests.map((r) => r.length)).toEqual([2, 2, 2, 4, 2])
   })
 
   it('acks none: sent without offsets', async () => {

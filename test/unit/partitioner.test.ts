@@ -1,5 +1,5 @@
 import { Partitioners, type PartitionMetadata } from 'kafkajs'
-import { trackingPartitioner } from '../../src/kafka/partitioner'
+import { PartitionPlanner, trackingPartitioner } from '../../src/kafka/partitioner'
 import { JAVA_MURMUR2_VECTORS, javaMurmur2, javaPartition } from '../helpers/murmur2'
 
 const metadata = (n: number): PartitionMetadata[] =>
@@ -11,6 +11,8 @@ const metadata = (n: number): PartitionMetadata[] =>
     offlineReplicas: [],
     partitionErrorCode: 0
   }))
+
+const metadata6 = () => metadata(6)
 
 const keys = [
   ...JAVA_MURMUR2_VECTORS.map(([k]) => k),
@@ -61,5 +63,27 @@ describe('key -> partition is the Java client’s murmur2', () => {
     const choose = trackingPartitioner(counts)()
     expect(choose({ topic: 't', partitionMetadata: metadata(3), message: { value: 'v', partition: 9 } })).toBe(9)
     expect(counts.get('t')).toBe(3)
+  })
+
+  it('the planner predicts the partition the producer’s partitioner then chooses', () => {
+    const metadata = new Map<string, ReturnType<typeof metadata6>>()
+    const choose = trackingPartitioner(new Map(), metadata)()
+    const planner = new PartitionPlanner(metadata)
+    const messages = (): { key?: string; value: string; partition?: number }[] => [
+      { key: 'user-1', value: 'v' },
+      { value: 'v' },
+      { key: 'user-2', value: 'v', partition: 4 },
+      { value: 'v' }
+    ]
+    expect(planner.plan('t', messages())).toBeUndefined()
+    choose({ topic: 't', partitionMetadata: metadata6(), message: { key: 'x', value: 'v' } })
+    const planned = messages()
+    const predicted = planner.plan('t', planned) as number[]
+    expect(predicted[0]).toBe(javaPartition('user-1', 6))
+    expect(predicted[2]).toBe(4)
+    expect(planned[1].partition).toBe(predicted[1])
+    expect(new Set([predicted[1], predicted[3]]).size).toBe(2)
+    for (const [i, message] of planned.entries())
+      expect(choose({ topic: 't', partitionMetadata: metadata6(), message })).toBe(predicted[i])
   })
 })
