@@ -48,7 +48,7 @@ const created: string[] = []
  */
 export async function createTopic(topic = uniqueTopic(), numPartitions = 1): Promise<string> {
   await withAdmin(async (admin) => {
-    await admin.createTopics({ topics: [{ topic, numPartitions }] })
+    await admin.createTopics({ waitForLeaders: false, topics: [{ topic, numPartitions }] })
     const served = async (): Promise<boolean> => {
       const metadata = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined)
       const partitions = metadata?.topics[0]?.partitions ?? []
