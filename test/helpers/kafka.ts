@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto'
 import * as fs from 'node:fs'
 import { Kafka, logLevel, type Admin } from 'kafkajs'
 import { readInfo, type BrokerInfo } from '../../scripts/broker/broker'
+import { until } from './wait'
 
 export function broker(): BrokerInfo {
   return readInfo()
@@ -38,9 +39,24 @@ async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
 
 const created: string[] = []
 
-/** Creates a topic; test/helpers/cleanup.ts deletes it after the current test file. */
+/**
+ * Creates a topic and returns once the broker serves every partition of it; test/helpers/cleanup.ts
+ * deletes it after the current test file. On a loaded machine the broker's metadata lags behind its
+ * controller for a moment: kafkajs's waitForLeaders then fails with "does not host this
+ * topic-partition", and a producer sending at once may have part of a request refused (and resend all
+ * of it). So wait for the condition itself: the broker's metadata lists a leader for every partition.
+ */
 export async function createTopic(topic = uniqueTopic(), numPartitions = 1): Promise<string> {
-  await withAdmin((admin) => admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions }] }))
+  await withAdmin(async (admin) => {
+    await admin.createTopics({ waitForLeaders: false, topics: [{ topic, numPartitions }] })
+    const served = async (): Promise<boolean> => {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined)
+      const partitions = metadata?.topics[0]?.partitions ?? []
+      return partitions.length === numPartitions && partitions.every((p) => p.leader >= 0)
+    }
+    await until(served, 30_000, 100)
+    if (!(await served())) throw new Error(`topic ${topic}: the broker does not serve its ${numPartitions} partitions`)
+  })
   created.push(topic)
   return topic
 }
