@@ -3,9 +3,10 @@
  * `/apis/ccompat/v7`), run from the ready-built app on Maven Central with in-memory storage. Used by
  * `npm run registry:*` and the Jest global setup, so both run the same registry.
  *
- * Like Confluent Cloud it asks for basic auth: a user that may register schemas and a read-only one
- * (Quarkus's embedded users and HTTP permissions, so 401 and 403 are the registry's own answers). It
- * also serves HTTPS with a certificate from a throwaway CA, for the CA setting.
+ * Like Confluent Cloud it asks for basic auth: a user that may register schemas, and a read-only one
+ * that may read and look them up (Quarkus's embedded users and HTTP permissions, so 401 and 403 are
+ * the registry's own answers). It also serves HTTPS with a certificate from a throwaway CA, for the
+ * CA setting.
  */
 import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -154,9 +155,19 @@ function systemProperties(l: Layout): Record<string, string | number> {
     'quarkus.http.auth.permission.read.paths': '/apis/*',
     'quarkus.http.auth.permission.read.policy': 'authenticated',
     'quarkus.http.auth.policy.writer.roles-allowed': 'writer',
-    'quarkus.http.auth.permission.write.paths': '/apis/*',
-    'quarkus.http.auth.permission.write.methods': 'POST,PUT,DELETE',
-    'quarkus.http.auth.permission.write.policy': 'writer'
+    // Changes need the writer role; a lookup (POST /subjects/<s>) is a read, as in Confluent's RBAC.
+    'quarkus.http.auth.permission.change.paths': '/apis/*',
+    'quarkus.http.auth.permission.change.methods': 'PUT,DELETE',
+    'quarkus.http.auth.permission.change.policy': 'writer',
+    // Quarkus denies a method a more specific path does not list: GET needs its own entry there.
+    'quarkus.http.auth.permission.versions.paths': '/apis/ccompat/v7/subjects/*/versions',
+    'quarkus.http.auth.permission.versions.policy': 'authenticated',
+    'quarkus.http.auth.permission.register.paths': '/apis/ccompat/v7/subjects/*/versions',
+    'quarkus.http.auth.permission.register.methods': 'POST',
+    'quarkus.http.auth.permission.register.policy': 'writer',
+    'quarkus.http.auth.permission.native.paths': '/apis/registry/*',
+    'quarkus.http.auth.permission.native.methods': 'POST',
+    'quarkus.http.auth.permission.native.policy': 'writer'
   }
 }
 
