@@ -1,0 +1,134 @@
+/**
+ * The schema step of sending: for every event mapped with a schema format, its key and value bytes
+ * in the Confluent wire format. Each distinct schema choice is resolved once per call (the registry
+ * client caches across calls); each event is encoded on its own, so an event that does not fit its
+ * schema fails alone with a 400 naming the field, and a registry failure fails only the events that
+ * need that schema.
+ */
+import { LRUCache } from 'lru-cache'
+import { keyedDigest } from '../client-config'
+import { registryClients, type RegistryClients } from './clients'
+import { schemaError } from './errors'
+import { choiceKey, partValues, schemaChoice } from './fields'
+import { FIELD_OF, type SchemaChoice, type Serializer } from './serializer'
+import {
+  normaliseRegistrySettings,
+  REGISTRY_SETTING_NAMES,
+  type RegistrySettings,
+  type RegistrySettingsInput
+} from './settings'
+
+export interface EncodedParts {
+  key?: Buffer
+  value?: Buffer
+}
+
+export type EncodeOutcome = { ok: true; encoded: EncodedParts } | { ok: false; error: Error }
+
+/** The fields of a mapped event this step reads. */
+export interface SchemaPayload {
+  topic: string
+  payload?: unknown
+  key?: unknown
+  key_data?: unknown
+  value_format?: string
+  key_format?: string
+  [field: string]: unknown
+}
+
+const usesSchema = (p: SchemaPayload): boolean =>
+  (p.value_format !== undefined && p.value_format !== 'json' && p.value_format !== '') ||
+  (p.key_format !== undefined && p.key_format !== 'string' && p.key_format !== '')
+
+/**
+ * One entry per payload: undefined when the event uses no schema (JSON value, text key), else its
+ * encoded parts or its error. Never throws.
+ */
+export async function encodeWithSchemas(
+  settings: RegistrySettingsInput,
+  payloads: readonly SchemaPayload[],
+  clients: RegistryClients = registryClients
+): Promise<(EncodeOutcome | undefined)[]> {
+  const out = new Array<EncodeOutcome | undefined>(payloads.length)
+  if (!payloads.some(usesSchema)) return out
+  const choices = new Array<{ key?: SchemaChoice; value?: SchemaChoice } | undefined>(payloads.length)
+  payloads.forEach((p, i) => {
+    if (!usesSchema(p)) return
+    try {
+      const record = p as Record<string, unknown>
+      choices[i] = {
+        value: schemaChoice(p.topic, 'value', partValues(record, 'value')),
+        key: schemaChoice(p.topic, 'key', partValues(record, 'key'))
+      }
+    } catch (error) {
+      out[i] = { ok: false, error: error as Error }
+    }
+  })
+
+  let registry: RegistrySettings | undefined
+  try {
+    registry = resolveSettings(settings)
+    if (!registry)
+      throw schemaError(
+        'SCHEMA_REGISTRY_NOT_CONFIGURED',
+        'The Schema Registry URL setting is required for the Avro, JSON Schema and Protobuf formats.'
+      )
+  } catch (error) {
+    choices.forEach((c, i) => (out[i] ??= c ? { ok: false, error: error as Error } : undefined))
+    return out
+  }
+
+  // Each distinct choice once; their failures are kept per choice.
+  const serializers = clients.get(registry)
+  const resolved = new Map<string, Promise<Serializer>>()
+  const resolve = (c: SchemaChoice): Promise<Serializer> => {
+    const k = choiceKey(c)
+    let promise = resolved.get(k)
+    if (!promise) {
+      promise = serializers.get(c)
+      promise.catch(() => undefined) // awaited below, per event
+      resolved.set(k, promise)
+    }
+    return promise
+  }
+  for (const c of choices) {
+    if (c?.value) resolve(c.value)
+    if (c?.key) resolve(c.key)
+  }
+
+  for (let i = 0; i < payloads.length; i++) {
+    const c = choices[i]
+    if (!c || out[i]) continue
+    try {
+      const encoded: EncodedParts = {}
+      if (c.value) encoded.value = (await resolve(c.value)).encode(payloads[i].payload ?? null, FIELD_OF.value)
+      if (c.key) {
+        const p = payloads[i]
+        const structured = p.key_data !== undefined && p.key_data !== null
+        const keyValue = structured ? p.key_data : p.key
+        if (keyValue !== undefined && keyValue !== null && keyValue !== '')
+          encoded.key = (await resolve(c.key)).encode(keyValue, structured ? 'key_data' : FIELD_OF.key)
+      }
+      out[i] = { ok: true, encoded }
+    } catch (error) {
+      out[i] = { ok: false, error: error as Error }
+    }
+  }
+  return out
+}
+
+/** Checked registry settings, cached by a salted digest of their values (a CA is parsed once). */
+const checked = new LRUCache<string, { settings: RegistrySettings | undefined }>({ max: 1000 })
+
+function resolveSettings(raw: RegistrySettingsInput): RegistrySettings | undefined {
+  const values = REGISTRY_SETTING_NAMES.map((name) => {
+    const v = (raw as Record<string, unknown> | undefined)?.[name]
+    return typeof v === 'string' ? v : null
+  })
+  const key = keyedDigest(JSON.stringify(values), 'base64')
+  const hit = checked.get(key)
+  if (hit) return hit.settings
+  const settings = normaliseRegistrySettings(raw)
+  checked.set(key, { settings })
+  return settings
+}
