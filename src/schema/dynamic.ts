@@ -14,7 +14,7 @@ type Part = 'key' | 'value'
 
 interface DynamicInput {
   settings: RegistrySettingsInput
-  payload?: Record<string, unknown>
+  payload?: object
   dynamicFieldContext?: { query?: string }
 }
 
@@ -50,8 +50,9 @@ export async function subjectChoices(input: DynamicInput): Promise<DynamicFieldR
 
 export async function versionChoices(input: DynamicInput, part: Part): Promise<DynamicFieldResponse> {
   try {
-    const v = partValues(input.payload ?? {}, part)
-    const topic = typeof input.payload?.topic === 'string' ? input.payload.topic : ''
+    const payload = (input.payload ?? {}) as Record<string, unknown>
+    const v = partValues(payload, part)
+    const topic = typeof payload.topic === 'string' ? payload.topic : ''
     const strategy = (v.subject_strategy ?? 'topic') as 'topic' | 'record' | 'topic-record'
     const subject = subjectOf({ format: 'avro', part, topic, strategy, subject: v.subject }, v.record_name)
     const versions = await serializers(input.settings).client.versions(subject)

@@ -33,7 +33,18 @@ export interface SchemaPayload {
   key_data?: unknown
   value_format?: string
   key_format?: string
-  [field: string]: unknown
+  value_subject_strategy?: unknown
+  value_subject?: unknown
+  value_record_name?: unknown
+  value_schema_version?: unknown
+  value_schema?: unknown
+  value_message?: unknown
+  key_subject_strategy?: unknown
+  key_subject?: unknown
+  key_record_name?: unknown
+  key_schema_version?: unknown
+  key_schema?: unknown
+  key_message?: unknown
 }
 
 const usesSchema = (p: SchemaPayload): boolean =>
@@ -55,7 +66,7 @@ export async function encodeWithSchemas(
   payloads.forEach((p, i) => {
     if (!usesSchema(p)) return
     try {
-      const record = p as Record<string, unknown>
+      const record = p as unknown as Record<string, unknown>
       choices[i] = {
         value: schemaChoice(p.topic, 'value', partValues(record, 'value')),
         key: schemaChoice(p.topic, 'key', partValues(record, 'key'))
