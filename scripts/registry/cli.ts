@@ -1,9 +1,16 @@
-/** `npm run registry:start|stop|status`: the command-line face of ./registry.ts. */
+/**
+ * `npm run registry:start|stop|status`: the command-line face of ./registry.ts; `npm run registry:decode
+ * -- --topic T [--key-format F] [--value-format F]` reads a topic of the project's broker back with
+ * Confluent's Python deserializers (./decode.py), as the read-only registry user.
+ */
+import { spawnSync } from 'node:child_process'
 import * as path from 'node:path'
+import { readInfo as readBrokerInfo } from '../broker/broker'
 import { JavaNotFoundError } from './java'
-import { layout, RegistryError, start, status, stop } from './registry'
+import { DECODER, ensureVenv } from './python'
+import { layout, readInfo, RegistryError, start, status, stop } from './registry'
 
-async function main(command: string | undefined): Promise<void> {
+async function main(command: string | undefined, args: string[]): Promise<void> {
   switch (command) {
     case 'start': {
       const { info, started } = await start()
@@ -25,13 +32,25 @@ async function main(command: string | undefined): Promise<void> {
       process.exitCode = s.running && s.ready ? 0 : 1
       return
     }
+    case 'decode': {
+      const info = readInfo()
+      const python = ensureVenv()
+      const reader = info.users.reader
+      const result = spawnSync(
+        python,
+        [DECODER, '--bootstrap', readBrokerInfo().bootstrap.plaintext, '--registry', info.url, ...args],
+        { stdio: 'inherit', env: { ...process.env, REGISTRY_BASIC_AUTH: `${reader.username}:${reader.password}` } }
+      )
+      process.exitCode = result.status ?? 1
+      return
+    }
     default:
-      console.error('usage: registry start | stop | status')
+      console.error('usage: registry start | stop | status | decode --topic T [--key-format F] [--value-format F]')
       process.exitCode = 2
   }
 }
 
-main(process.argv[2]).catch((error: unknown) => {
+main(process.argv[2], process.argv.slice(3)).catch((error: unknown) => {
   console.error(error instanceof RegistryError || error instanceof JavaNotFoundError ? error.message : error)
   process.exitCode = 1
 })

@@ -32,7 +32,7 @@ export function specificationVersion(java: string): number | undefined {
   return Number.isInteger(major) ? major : undefined
 }
 
-function candidates(env: NodeJS.ProcessEnv): { java: string; from: string }[] {
+function candidates(env: NodeJS.ProcessEnv, jvmDir: string): { java: string; from: string }[] {
   const list: { java: string; from: string }[] = []
   const home = (dir: string | undefined, from: string): void => {
     if (dir) list.push({ java: path.join(dir, 'bin', 'java'), from })
@@ -45,20 +45,20 @@ function candidates(env: NodeJS.ProcessEnv): { java: string; from: string }[] {
     home(env[name], name)
   let jvms: string[] = []
   try {
-    jvms = fs.readdirSync(JVM_DIR).sort()
+    jvms = fs.readdirSync(jvmDir).sort()
   } catch {
     // no JVM folder on this system
   }
-  for (const dir of jvms) home(path.join(JVM_DIR, dir), JVM_DIR)
+  for (const dir of jvms) home(path.join(jvmDir, dir), jvmDir)
   list.push({ java: 'java', from: 'PATH' })
   return list
 }
 
 /** The first Java ≥ `min` in the order above; one sentence saying what to install when there is none. */
-export function findJava(env: NodeJS.ProcessEnv = process.env, min = MIN_JAVA): FoundJava {
+export function findJava(env: NodeJS.ProcessEnv = process.env, min = MIN_JAVA, jvmDir = JVM_DIR): FoundJava {
   const seen = new Set<string>()
   const tried: string[] = []
-  for (const { java, from } of candidates(env)) {
+  for (const { java, from } of candidates(env, jvmDir)) {
     const real = java === 'java' ? java : safeRealpath(java)
     if (!real || seen.has(real)) continue
     seen.add(real)
