@@ -68,6 +68,9 @@ const LOGICAL_TYPES = Object.fromEntries(LOGICAL_NAMES.map((name) => [name, Pass
   [name: string]: new (schema: avro.Schema, opts?: avro.ForSchemaOptions) => avro.types.LogicalType
 }
 
+/** Where records are written before being copied out at their size (encoding is synchronous). */
+let scratch = Buffer.allocUnsafe(64 * 1024)
+
 /** Parses an Avro schema (and the schemas it references, dependencies first) and compiles its encoder. */
 export function compileAvro(schema: string, references: string[] = []): CompiledSchema {
   const registry: { [name: string]: avro.Type } = {}
@@ -84,8 +87,17 @@ export function compileAvro(schema: string, references: string[] = []): Compiled
     recordName: type.name,
     label: `Avro ${type.name ?? type.typeName}`,
     encode(value) {
+      return type.toBuffer(convert(value, false))
+    },
+    encodeFramed(header, value) {
       const converted = convert(value, false)
-      return type.toBuffer(converted)
+      for (;;) {
+        header.copy(scratch, 0)
+        const end = type.encode(converted, scratch, header.length)
+        if (end >= 0) return Buffer.from(scratch.subarray(0, end))
+        // Too small: `-end` more bytes were needed.
+        scratch = Buffer.allocUnsafe(Math.max(scratch.length * 2, scratch.length - end))
+      }
     }
   }
 }

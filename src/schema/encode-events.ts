@@ -47,6 +47,27 @@ export interface SchemaPayload {
   key_message?: unknown
 }
 
+type Choices = { key?: SchemaChoice; value?: SchemaChoice }
+
+/** The fields a schema choice is made of. */
+const CHOICE_FIELDS = [
+  'topic',
+  'value_format',
+  'value_subject_strategy',
+  'value_subject',
+  'value_record_name',
+  'value_schema_version',
+  'value_schema',
+  'value_message',
+  'key_format',
+  'key_subject_strategy',
+  'key_subject',
+  'key_record_name',
+  'key_schema_version',
+  'key_schema',
+  'key_message'
+] as const satisfies readonly (keyof SchemaPayload)[]
+
 const usesSchema = (p: SchemaPayload): boolean =>
   (p.value_format !== undefined && p.value_format !== 'json' && p.value_format !== '') ||
   (p.key_format !== undefined && p.key_format !== 'string' && p.key_format !== '')
@@ -62,16 +83,28 @@ export async function encodeWithSchemas(
 ): Promise<(EncodeOutcome | undefined)[]> {
   const out = new Array<EncodeOutcome | undefined>(payloads.length)
   if (!payloads.some(usesSchema)) return out
-  const choices = new Array<{ key?: SchemaChoice; value?: SchemaChoice } | undefined>(payloads.length)
+  const choices = new Array<Choices | undefined>(payloads.length)
+  // Events of one mapping carry the same field values (a schema text is the same string): they share
+  // one parsed choice, so the work per event is a comparison.
+  let previous: { values: unknown[]; choices?: Choices; error?: Error } | undefined
   payloads.forEach((p, i) => {
     if (!usesSchema(p)) return
+    const record = p as unknown as Record<string, unknown>
+    const values = CHOICE_FIELDS.map((f) => record[f])
+    const last = previous
+    if (last && values.every((v, j) => v === last.values[j])) {
+      if (last.error) out[i] = { ok: false, error: last.error }
+      else choices[i] = last.choices
+      return
+    }
+    previous = { values }
     try {
-      const record = p as unknown as Record<string, unknown>
-      choices[i] = {
+      previous.choices = choices[i] = {
         value: schemaChoice(p.topic, 'value', partValues(record, 'value')),
         key: schemaChoice(p.topic, 'key', partValues(record, 'key'))
       }
     } catch (error) {
+      previous.error = error as Error
       out[i] = { ok: false, error: error as Error }
     }
   })
@@ -89,17 +122,21 @@ export async function encodeWithSchemas(
     return out
   }
 
-  // Each distinct choice once; their failures are kept per choice.
+  // Each distinct choice once (by object, then by value); their failures are kept per choice.
   const serializers = clients.get(registry)
-  const resolved = new Map<string, Promise<Serializer>>()
+  const byObject = new Map<SchemaChoice, Promise<Serializer>>()
+  const byKey = new Map<string, Promise<Serializer>>()
   const resolve = (c: SchemaChoice): Promise<Serializer> => {
+    let promise = byObject.get(c)
+    if (promise) return promise
     const k = choiceKey(c)
-    let promise = resolved.get(k)
+    promise = byKey.get(k)
     if (!promise) {
       promise = serializers.get(c)
       promise.catch(() => undefined) // awaited below, per event
-      resolved.set(k, promise)
+      byKey.set(k, promise)
     }
+    byObject.set(c, promise)
     return promise
   }
   for (const c of choices) {

@@ -148,7 +148,7 @@ function build(id: number, subject: string, compiled: CompiledSchema): Serialize
     label: `${compiled.label}, schema id ${id}`,
     encode(value, field) {
       try {
-        return frame(header, compiled.encode(value))
+        return compiled.encodeFramed ? compiled.encodeFramed(header, value) : frame(header, compiled.encode(value))
       } catch (error) {
         if (error instanceof EncodeError) throw encodingFailed(field, error, `${compiled.label}, schema id ${id}`)
         throw error

@@ -150,3 +150,13 @@ test('named types from referenced schemas', () => {
   )
   expect(c.encode({ price: { cents: 5 } })).toEqual(Buffer.from([10]))
 })
+
+test('framed encoding equals header + payload, also past the scratch buffer size', () => {
+  const header = Buffer.from([0, 0, 0, 0, 7])
+  const value = { id: 'x', at: 0, tags: { big: 1 } }
+  expect(compiled.encodeFramed?.(header, value)).toEqual(Buffer.concat([header, Buffer.from(compiled.encode(value))]))
+  const big = { id: 'y'.repeat(200_000), at: 0 }
+  const framed = compiled.encodeFramed?.(header, big) as Buffer
+  expect(framed.subarray(5)).toEqual(Buffer.from(compiled.encode(big)))
+  expect(compiled.encodeFramed?.(header, value)).toEqual(Buffer.concat([header, Buffer.from(compiled.encode(value))]))
+})
