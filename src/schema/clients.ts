@@ -4,7 +4,7 @@
  * An evicted client closes its kept-alive sockets.
  */
 import { LRUCache } from 'lru-cache'
-import { keyedDigest } from '../client-config'
+import { keyedDigest } from '../connection-identity'
 import { RegistryClient, type RegistryClientOptions } from './registry-client'
 import { SchemaSerializers } from './serializer'
 import type { RegistrySettings } from './settings'

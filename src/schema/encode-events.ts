@@ -5,18 +5,11 @@
  * schema fails alone with a 400 naming the field, and a registry failure fails only the events that
  * need that schema.
  */
-import { LRUCache } from 'lru-cache'
-import { keyedDigest } from '../client-config'
 import { registryClients, type RegistryClients } from './clients'
 import { schemaError } from './errors'
 import { choiceKey, partValues, schemaChoice } from './fields'
 import { FIELD_OF, type SchemaChoice, type Serializer } from './serializer'
-import {
-  normaliseRegistrySettings,
-  REGISTRY_SETTING_NAMES,
-  type RegistrySettings,
-  type RegistrySettingsInput
-} from './settings'
+import type { RegistrySettings } from './settings'
 
 export interface EncodedParts {
   key?: Buffer
@@ -74,10 +67,10 @@ const usesSchema = (p: SchemaPayload): boolean =>
 
 /**
  * One entry per payload: undefined when the event uses no schema (JSON value, text key), else its
- * encoded parts or its error. Never throws.
+ * encoded parts or its error. `registry` is the checked registry settings (src/settings.ts). Never throws.
  */
 export async function encodeWithSchemas(
-  settings: RegistrySettingsInput,
+  registry: RegistrySettings | undefined,
   payloads: readonly SchemaPayload[],
   clients: RegistryClients = registryClients
 ): Promise<(EncodeOutcome | undefined)[]> {
@@ -109,16 +102,12 @@ export async function encodeWithSchemas(
     }
   })
 
-  let registry: RegistrySettings | undefined
-  try {
-    registry = resolveSettings(settings)
-    if (!registry)
-      throw schemaError(
-        'SCHEMA_REGISTRY_NOT_CONFIGURED',
-        'The Schema Registry URL setting is required for the Avro, JSON Schema and Protobuf formats.'
-      )
-  } catch (error) {
-    choices.forEach((c, i) => (out[i] ??= c ? { ok: false, error: error as Error } : undefined))
+  if (!registry) {
+    const error = schemaError(
+      'SCHEMA_REGISTRY_NOT_CONFIGURED',
+      'The Schema Registry URL setting is required for the Avro, JSON Schema and Protobuf formats.'
+    )
+    choices.forEach((c, i) => (out[i] ??= c ? { ok: false, error } : undefined))
     return out
   }
 
@@ -163,20 +152,4 @@ export async function encodeWithSchemas(
     }
   }
   return out
-}
-
-/** Checked registry settings, cached by a salted digest of their values (a CA is parsed once). */
-const checked = new LRUCache<string, { settings: RegistrySettings | undefined }>({ max: 1000 })
-
-function resolveSettings(raw: RegistrySettingsInput): RegistrySettings | undefined {
-  const values = REGISTRY_SETTING_NAMES.map((name) => {
-    const v = (raw as Record<string, unknown> | undefined)?.[name]
-    return typeof v === 'string' ? v : null
-  })
-  const key = keyedDigest(JSON.stringify(values), 'base64')
-  const hit = checked.get(key)
-  if (hit) return hit.settings
-  const settings = normaliseRegistrySettings(raw)
-  checked.set(key, { settings })
-  return settings
 }

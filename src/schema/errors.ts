@@ -1,46 +1,16 @@
 /**
- * The errors of the schema formats, as actions-core errors: registry problems (one list of codes with
- * their statuses) and per-event encoding failures naming the field path and the expected type.
+ * The errors of the schema formats: registry and schema problems (codes in src/errors.ts's one list)
+ * and per-event encoding failures naming the field path and the expected type.
  * Messages name the registry by its URL without credentials, and a user by name: never a password.
  */
-import {
-  IntegrationError,
-  InvalidAuthenticationError,
-  PayloadValidationError,
-  RetryableError,
-  type CustomErrorCodes
-} from '@segment/actions-core'
+import { invalidPayload, ownError, type OwnCode } from '../errors'
 
-/** Our codes, with the status each is answered with. Only the first is worth retrying. */
-export const SCHEMA_ERROR_STATUS = {
-  SCHEMA_REGISTRY_UNAVAILABLE: 503,
-  SCHEMA_REGISTRY_AUTHENTICATION_FAILED: 401,
-  SCHEMA_REGISTRY_FORBIDDEN: 403,
-  SCHEMA_REGISTRY_TLS_FAILED: 400,
-  SCHEMA_REGISTRY_ERROR: 400,
-  SCHEMA_SUBJECT_NOT_FOUND: 400,
-  SCHEMA_VERSION_NOT_FOUND: 400,
-  SCHEMA_NOT_FOUND: 400,
-  SCHEMA_INCOMPATIBLE: 400,
-  SCHEMA_INVALID: 400,
-  SCHEMA_TYPE_MISMATCH: 400,
-  SCHEMA_CHOICE_INVALID: 400,
-  SCHEMA_REGISTRY_NOT_CONFIGURED: 400,
-  SCHEMA_ENCODING_FAILED: 400
-} as const
-
-export type SchemaErrorCode = keyof typeof SCHEMA_ERROR_STATUS
+/** Our codes for the schema formats: the SCHEMA_* rows of the one list in src/errors.ts. */
+export type SchemaErrorCode = Extract<OwnCode, `SCHEMA_${string}`>
 
 /** A registry or schema problem: every event that needs this schema fails with it. */
 export function schemaError(code: SchemaErrorCode, message: string): Error {
-  const status = SCHEMA_ERROR_STATUS[code]
-  if (status === 503) {
-    const error = new RetryableError(message, 503)
-    error.code = code as CustomErrorCodes
-    return error
-  }
-  if (status === 401) return new InvalidAuthenticationError(message, code as CustomErrorCodes)
-  return new IntegrationError(message, code, status)
+  return ownError(code, message)
 }
 
 /**
@@ -90,10 +60,8 @@ export function describeValue(value: unknown): string {
 }
 
 /** The per-event 400 for a value that does not fit its schema. */
-export function encodingFailed(field: string, error: EncodeError, schemaLabel: string): PayloadValidationError {
+export function encodingFailed(field: string, error: EncodeError, schemaLabel: string): Error {
   const where = fieldPath(field, error.path)
   const message = `${where} must be ${error.expected}${error.reason ? ` (${error.reason})` : ''}, got ${describeValue(error.got)} (${schemaLabel}).`
-  const result = new PayloadValidationError(message)
-  result.code = 'SCHEMA_ENCODING_FAILED'
-  return result
+  return invalidPayload(message, 'SCHEMA_ENCODING_FAILED')
 }

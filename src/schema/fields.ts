@@ -25,6 +25,8 @@ const FORMAT_LABELS: Record<string, string> = {
 }
 
 type Part = 'key' | 'value'
+/** The schema fields of one part, each named `<part>_<suffix>`. */
+type Suffix = 'format' | 'subject_strategy' | 'subject' | 'record_name' | 'schema_version' | 'schema' | 'message'
 
 /** The mapped values of one part's schema fields (names without the `key_` / `value_` prefix). */
 export interface SchemaFieldValues {
@@ -42,7 +44,7 @@ const shownWithSchema = (part: Part): InputField['depends_on'] => ({
   conditions: [{ fieldKey: `${part}_format`, operator: 'is_not', value: part === 'value' ? 'json' : 'string' }]
 })
 
-function partFields(part: Part): Record<string, InputField> {
+function partFields<P extends Part>(part: P): Record<`${P}_${Suffix}`, InputField> {
   const what = part === 'value' ? 'value (the Payload)' : 'key (Key Data, else the Message Key text)'
   const show = shownWithSchema(part)
   return {
@@ -102,10 +104,10 @@ function partFields(part: Part): Record<string, InputField> {
       type: 'string',
       depends_on: show
     }
-  }
+  } as Record<`${P}_${Suffix}`, InputField>
 }
 
-export const schemaFields: Record<string, InputField> = {
+export const schemaFields = {
   ...partFields('value'),
   ...partFields('key'),
   key_data: {
@@ -114,7 +116,7 @@ export const schemaFields: Record<string, InputField> = {
       'With a Key Format other than text: the structured key to encode (e.g. `{ "userId": … }` for a record key). Empty: the Message Key text is encoded (for a string schema).',
     type: 'object',
     depends_on: shownWithSchema('key')
-  }
+  } as InputField
 }
 
 /** One part's field values, read from the payload by their prefixed names. */

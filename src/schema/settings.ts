@@ -1,24 +1,17 @@
 /**
- * The schema registry settings: fields shown to the user, and their validation into
- * `RegistrySettings`. Optional as a whole: only events mapped with a schema format need them.
- * The password never appears in a message, and a URL carrying credentials is refused without echoing it.
+ * The schema registry settings: fields shown to the user (part of the destination's settings), and
+ * their checks, run by the one settings stage (src/settings.ts). Optional as a whole: only events
+ * mapped with a schema format need them. The password never appears in a message, and a URL carrying
+ * credentials is refused without echoing it.
  */
-import { IntegrationError, type GlobalSetting } from '@segment/actions-core'
+import type { GlobalSetting } from '@segment/actions-core'
+import { SettingsError } from '../errors'
 import { normaliseCertificates } from '../pem'
 import type { RegistryEndpoint } from './http'
 
-export const REGISTRY_SETTING_NAMES = [
-  'schema_registry_url',
-  'schema_registry_username',
-  'schema_registry_password',
-  'schema_registry_ca'
-] as const
-
-export type RegistrySettingsInput = Partial<Record<(typeof REGISTRY_SETTING_NAMES)[number], string>>
-
 export type RegistrySettings = RegistryEndpoint
 
-export const registrySettingsFields: Record<(typeof REGISTRY_SETTING_NAMES)[number], GlobalSetting> = {
+export const registrySettingsFields = {
   schema_registry_url: {
     label: 'Schema Registry URL',
     description:
@@ -38,50 +31,65 @@ export const registrySettingsFields: Record<(typeof REGISTRY_SETTING_NAMES)[numb
   schema_registry_ca: {
     label: 'Schema Registry CA',
     description:
-      'PEM of the CA that issued the schema registry’s TLS certificate, when it is a private one (added to the public CAs).',
+      'PEM of the CA that issued the schema registry’s TLS certificate, when it is a private one (added to the public CAs). The full PEM or its body.',
     type: 'string'
   }
-}
+} satisfies Record<string, GlobalSetting>
 
-export class RegistrySettingsError extends IntegrationError {
-  constructor(field: string, problem: string) {
-    super(`${field} ${problem}`, 'INVALID_SCHEMA_REGISTRY_SETTINGS', 400)
-  }
-}
+export type RegistrySettingName = keyof typeof registrySettingsFields
+export type RegistrySettingsInput = Partial<Record<RegistrySettingName, unknown>>
 
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined
 
-/** The registry settings, checked; undefined when no URL is set. Throws RegistrySettingsError (400). */
-export function normaliseRegistrySettings(raw: RegistrySettingsInput | undefined): RegistrySettings | undefined {
-  const url = text(raw?.schema_registry_url)
-  if (!url) return undefined
-  let parsed: URL
+/**
+ * The registry settings, checked (problems pushed to `problems`, named by field, never echoing a URL
+ * that carries credentials); undefined without a URL. The CA stays as typed: resolveRegistryPem.
+ */
+export function checkRegistrySettings(raw: RegistrySettingsInput, problems: string[]): RegistrySettings | undefined {
+  const url = text(raw.schema_registry_url)
+  const username = text(raw.schema_registry_username)
+  const password = typeof raw.schema_registry_password === 'string' ? raw.schema_registry_password : undefined
+  const ca = text(raw.schema_registry_ca)
+  if (!url) {
+    if (username || password || ca)
+      problems.push('schema_registry_url is required with the other schema registry settings')
+    return undefined
+  }
+  let parsed: URL | undefined
   try {
     parsed = new URL(url)
   } catch {
-    throw new RegistrySettingsError('schema_registry_url', 'is not a URL (expected e.g. https://registry.example.com).')
+    problems.push('schema_registry_url is not a URL (expected e.g. https://registry.example.com)')
+    return undefined
   }
-  if (parsed.username || parsed.password)
-    throw new RegistrySettingsError(
-      'schema_registry_url',
-      'must not contain a user name or password: put them in Schema Registry Username and Password.'
+  if (parsed.username || parsed.password) {
+    problems.push(
+      'schema_registry_url must not contain a user name or password (put them in the schema registry username and password)'
     )
+    return undefined
+  }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-    throw new RegistrySettingsError(
-      'schema_registry_url',
-      `must start with https:// or http://, got ${parsed.protocol}//.`
-    )
-  if (parsed.search || parsed.hash)
-    throw new RegistrySettingsError('schema_registry_url', 'must not have a query (?) or a fragment (#).')
+    problems.push(`schema_registry_url must start with https:// or http://, not ${parsed.protocol}//`)
+  if (parsed.search || parsed.hash) problems.push('schema_registry_url must not have a query (?) or a fragment (#)')
+  if (password && !username) problems.push('schema_registry_username is required with schema_registry_password')
   const settings: RegistrySettings = { url: `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}` }
-  const username = text(raw?.schema_registry_username)
-  const password = typeof raw?.schema_registry_password === 'string' ? raw.schema_registry_password : undefined
-  if (password && !username)
-    throw new RegistrySettingsError('schema_registry_username', 'is required when a Schema Registry Password is set.')
   if (username) settings.username = username
   if (password) settings.password = password
-  const ca = text(raw?.schema_registry_ca)
-  if (ca) settings.ca = normaliseCertificates(ca, 'schema_registry_ca').join('')
+  if (ca) settings.ca = ca
+  return settings
+}
+
+/** Replaces the CA by checked PEM (PemError naming schema_registry_ca). */
+export function resolveRegistryPem(settings: RegistrySettings): void {
+  if (settings.ca) settings.ca = normaliseCertificates(settings.ca, 'schema_registry_ca').join('')
+}
+
+/** The registry settings alone (the dynamic fields): checked, CA resolved; a SettingsError or PemError (400). */
+export function normaliseRegistrySettings(raw: RegistrySettingsInput | undefined): RegistrySettings | undefined {
+  const problems: string[] = []
+  const settings = checkRegistrySettings(raw ?? {}, problems)
+  if (problems.length) throw new SettingsError(problems)
+  if (settings) resolveRegistryPem(settings)
   return settings
 }

@@ -1,13 +1,14 @@
 /** The fields of the `send` action (the mapping). Defaults here are applied by the runtime. */
 import type { InputField } from '@segment/actions-core'
 import { RecordError } from '../records'
-import { COMPRESSIONS } from '../codecs'
+import { COMPRESSIONS } from '../kafka/codecs'
+import { schemaFields } from '../schema/fields'
 
 /** Below the broker's default max.message.bytes (1,048,588), so one request's batches always fit. */
 export const DEFAULT_BATCH_BYTES = 1_000_000
 export const DEFAULT_BATCH_SIZE = 1000
 
-export const fields: Record<string, InputField> = {
+export const fields = {
   topic: {
     label: 'Topic',
     description: 'The Kafka topic to send the event to. The list shows the cluster’s topics.',
@@ -106,8 +107,10 @@ export const fields: Record<string, InputField> = {
     default: DEFAULT_BATCH_BYTES,
     minimum: 1024,
     maximum: 100 * 1024 * 1024
-  }
-}
+  },
+  // Avro, JSON Schema and Protobuf keys and values with a schema registry (src/schema/)
+  ...schemaFields
+} satisfies Record<string, InputField>
 
 /**
  * The minimum and maximum of the integer fields above. actions-core 3.170 checks them only for
@@ -128,4 +131,6 @@ export function checkBounds(payload: object): void {
   }
 }
 
-const BOUNDED = Object.entries(fields).filter(([, f]) => f.minimum !== undefined || f.maximum !== undefined)
+const BOUNDED = Object.entries(fields as Record<string, InputField>).filter(
+  ([, f]) => f.minimum !== undefined || f.maximum !== undefined
+)

@@ -1,5 +1,26 @@
 import { IntegrationError } from '@segment/actions-core'
-import { normaliseSettings, parseBrokers, settingsFields, type Settings } from '../../src/settings'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { createCa } from '../../scripts/broker/pki'
+import { formatBroker, parseBrokers as parse } from '../../src/brokers'
+import { normaliseSettings, settingsFields, type Settings } from '../../src/settings'
+
+/** A client certificate and its key (PEM checked by normaliseSettings), made with openssl. */
+const pki = (() => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'settings-test-'))
+  createCa(dir, 'client', 'client')
+  const read = (f: string): string => fs.readFileSync(path.join(dir, f), 'utf8')
+  const files = { cert: read('client.crt'), key: read('client.key') }
+  fs.rmSync(dir, { recursive: true, force: true })
+  return files
+})()
+
+/** The brokers parsed, written back as text (what these tests compare). */
+const parseBrokers = (raw: unknown) => {
+  const { brokers, problems } = parse(raw)
+  return { brokers: brokers.map(formatBroker), problems }
+}
 
 const base: Settings = { brokers: 'b1:9092', mechanism: 'plain', username: 'alice', password: 'pw-S3cret!' }
 
@@ -57,7 +78,7 @@ describe('parseBrokers', () => {
 describe('normaliseSettings', () => {
   it('applies the defaults the runtime does not apply', () => {
     const c = normaliseSettings({ brokers: 'b1:9092', username: 'alice', password: 'x' })
-    expect(c).toEqual({
+    expect({ ...c, brokers: c.brokers.map(formatBroker) }).toEqual({
       brokers: ['b1:9092'],
       clientId: 'segment-actions-kafka-producer',
       mechanism: 'plain',
@@ -84,11 +105,11 @@ describe('normaliseSettings', () => {
     const c = normaliseSettings({
       brokers: 'b:1',
       mechanism: 'client-cert-auth',
-      ssl_cert: 'C',
-      ssl_key: 'K',
+      ssl_cert: pki.cert,
+      ssl_key: pki.key,
       ssl_enabled: false
     })
-    expect(c.ssl).toEqual({ enabled: true, rejectUnauthorized: true, cert: 'C', key: 'K' })
+    expect(c.ssl).toEqual({ enabled: true, rejectUnauthorized: true, cert: pki.cert, key: pki.key })
   })
 
   it.each([

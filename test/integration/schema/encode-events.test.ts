@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import { RegistryClients } from '../../../src/schema/clients'
 import { encodeWithSchemas, type SchemaPayload } from '../../../src/schema/encode-events'
+import type { RegistrySettings } from '../../../src/schema/settings'
 import { unframe } from '../../../src/schema/wire'
 import { deleteCreatedSubjects, registerSchema, registry } from '../../helpers/registry'
 
@@ -23,13 +24,9 @@ const ORDER = {
   ]
 }
 
-function settings(password?: string): Record<string, string> {
+function settings(password?: string): RegistrySettings {
   const info = registry()
-  return {
-    schema_registry_url: info.url,
-    schema_registry_username: info.users.reader.username,
-    schema_registry_password: password ?? info.users.reader.password
-  }
+  return { url: info.url, username: info.users.reader.username, password: password ?? info.users.reader.password }
 }
 
 test('each event is encoded on its own; a bad one fails alone naming the field', async () => {
@@ -97,7 +94,7 @@ test('a registry problem fails only the events that need that schema', async () 
 
 test('no registry URL: the events with a schema format fail with a 400 saying so', async () => {
   const out = await encodeWithSchemas(
-    {},
+    undefined,
     [
       { topic: 't', value_format: 'avro', payload: {} },
       { topic: 't', payload: {} }
