@@ -20,6 +20,7 @@ import * as path from 'node:path'
 import { parseArgs } from 'node:util'
 import { Kafka, logLevel, type Admin } from 'kafkajs'
 import { layout, start, stop } from '../scripts/broker/broker'
+import { start as startRegistry, stop as stopRegistry } from '../scripts/registry/registry'
 import { kcatVersion, runKcat, writeRecordFile } from './kcat'
 import {
   loadAverage,
@@ -128,6 +129,13 @@ async function main(): Promise<void> {
   const oursEnv: Record<string, string> = values.ours === 'build' ? { BENCH_OURS_DIR: buildOurs() } : {}
   const { info, started } = await start()
   const brokers = info.bootstrap.plaintext
+  // The Avro rows need the project's schema registry (started here only if they are selected).
+  const registry = selected.some((w) => w.valueFormat === 'avro') ? await startRegistry() : undefined
+  const registryFacts = registry && {
+    url: registry.info.url,
+    username: registry.info.users.producer.username,
+    password: registry.info.users.producer.password
+  }
   const runId = randomUUID().slice(0, 8)
   const profDir = path.join(os.tmpdir(), `bench-profiles-${runId}`)
   const profileFile = (w: Workload, run: number): string | undefined =>
@@ -146,6 +154,7 @@ async function main(): Promise<void> {
     await admin.disconnect().catch(() => undefined)
     if (kcatFile) fs.rmSync(path.dirname(kcatFile), { recursive: true, force: true })
     if (started) await stop()
+    if (registry?.started) await stopRegistry()
   }
   process.once('SIGINT', () => {
     process.stderr.write('\n[bench] interrupted: deleting topics\n')
@@ -188,7 +197,8 @@ async function main(): Promise<void> {
               concurrency: w.concurrency,
               batchSize: w.batchSize,
               maxSeconds: w.maxSeconds,
-              cpuProfile: profileFile(w, run)
+              cpuProfile: profileFile(w, run),
+              ...(w.valueFormat === 'avro' ? { valueFormat: 'avro' as const, registry: registryFacts } : {})
             }
             const worker = await runWorker(spec, oursEnv)
             result = worker

@@ -15,6 +15,7 @@ import * as path from 'node:path'
 import type { Destination, DestinationDefinition, SegmentEvent } from '@segment/actions-core'
 import type { Message, Producer } from 'kafkajs'
 import { brokerAddresses, formatBroker } from '../src/brokers'
+import { TRACK_EVENT_AVRO } from './avro-schema'
 import { mapping, toRecord } from './events'
 import { httpBatchTarget, httpEventsTarget } from './gateway-targets'
 
@@ -33,6 +34,9 @@ export interface TargetOptions {
   topic: string
   /** Events per batch call (the HTTP targets size their requests by it). */
   batchSize?: number
+  /** Ours only: Avro values (schema text registered on first use) instead of JSON. */
+  valueFormat?: 'json' | 'avro'
+  registry?: { url: string; username: string; password: string }
 }
 
 const ROOT = path.resolve(__dirname, '..')
@@ -61,10 +65,15 @@ function destinationTarget(
   settingsFor: (tenant: number | undefined) => Settings,
   topic: string,
   features: Record<string, boolean>,
-  close: () => Promise<void>
+  close: () => Promise<void>,
+  extraMapping: Record<string, unknown> = {}
 ): Target {
   const destination = new DestinationCtor(definition)
-  const subscription = { subscribe: 'type = "track"', partnerAction: 'send', mapping: mapping(topic) }
+  const subscription = {
+    subscribe: 'type = "track"',
+    partnerAction: 'send',
+    mapping: { ...mapping(topic), ...extraMapping }
+  }
   const options = { features }
   // The runtime parses settings for every request: a fresh object per call, so nothing can be keyed
   // on object identity.
@@ -96,17 +105,36 @@ function loadOurs(): { definition: AnyDefinition; closeAll?: () => Promise<void>
 
 function oursTarget(options: TargetOptions): Target {
   const { definition, closeAll } = loadOurs()
+  const avro = options.valueFormat === 'avro'
+  if (avro && !options.registry) throw new BenchError('Avro values need the schema registry')
+  const registry = avro && options.registry ? options.registry : undefined
   const settingsFor = (tenant: number | undefined): Settings => ({
     brokers: options.brokers,
     clientId: clientId(tenant),
     mechanism: 'none',
-    ssl_enabled: false
+    ssl_enabled: false,
+    ...(registry
+      ? {
+          schema_registry_url: registry.url,
+          schema_registry_username: registry.username,
+          schema_registry_password: registry.password
+        }
+      : {})
   })
+  const extraMapping = avro ? { value_format: 'avro', value_schema: JSON.stringify(TRACK_EVENT_AVRO) } : {}
   // Loaded here, not at the top, so a worker measuring another target never loads this copy.
   const core = rootRequire('@segment/actions-core') as { Destination: DestinationClass }
-  return destinationTarget(core.Destination, definition, settingsFor, options.topic, {}, async () => {
-    await closeAll?.()
-  })
+  return destinationTarget(
+    core.Destination,
+    definition,
+    settingsFor,
+    options.topic,
+    {},
+    async () => {
+      await closeAll?.()
+    },
+    extraMapping
+  )
 }
 
 /** Segment's package lives in bench/node_modules, loaded at run time so type-checking never needs it. */

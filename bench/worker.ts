@@ -27,6 +27,9 @@ export interface WorkerSpec {
   maxSeconds: number
   /** Write a V8 CPU profile of the measured part (not start-up or warm-up) to this file. */
   cpuProfile?: string
+  /** Ours only: write the value as Avro with the schema registry at `registry`. */
+  valueFormat?: 'json' | 'avro'
+  registry?: { url: string; username: string; password: string }
 }
 
 export interface WorkerResult {
@@ -55,7 +58,13 @@ async function main(): Promise<void> {
   const counter = countConnects(spec.brokerPort)
   const { createTarget } = await import('./targets')
   const pool = generateEvents(2000)
-  const target = createTarget(spec.target, { brokers: spec.brokers, topic: spec.topic, batchSize: spec.batchSize })
+  const target = createTarget(spec.target, {
+    brokers: spec.brokers,
+    topic: spec.topic,
+    batchSize: spec.batchSize,
+    valueFormat: spec.valueFormat,
+    registry: spec.registry
+  })
   const tenantMode = spec.mode === 'tenants'
   const per = spec.mode === 'batch' ? spec.batchSize : 1
   let cursor = 0

@@ -16,6 +16,8 @@ export interface Workload {
   events: number
   warmup: number
   maxSeconds: number
+  /** How ours writes the value: JSON (default) or Avro through the project's schema registry. */
+  valueFormat?: 'json' | 'avro'
 }
 
 const DESTINATIONS: TargetName[] = ['ours', 'segment-default', 'segment-cached']
@@ -64,6 +66,19 @@ export function workloads(quick: boolean): Workload[] {
         maxSeconds: scale(60, 30)
       })
     }
+    // The same batches written as Avro (schema from the registry), compared with ours writing JSON.
+    add({
+      row: `batch-${batchSize}-avro`,
+      group: 'batch',
+      target: 'ours',
+      mode: 'batch',
+      concurrency: 1,
+      batchSize,
+      events: scale(batchSize === 100 ? 20000 : 50000, 2000),
+      warmup: scale(batchSize * 10, batchSize),
+      maxSeconds: scale(60, 30),
+      valueFormat: 'avro'
+    })
   }
   // The server's HTTP paths on the batch rows, compared with `ours` (the direct onBatch) of the same row.
   for (const batchSize of [100, 1000]) {

@@ -45,7 +45,12 @@ const VALUE_OF: { [K in SettingName]: (c: ConnectionSettings) => string | boolea
   ssl_ca: (c) => c.ssl.ca,
   ssl_cert: (c) => c.ssl.cert,
   ssl_key: (c) => c.ssl.key,
-  ssl_reject_unauthorized_ca: (c) => c.ssl.rejectUnauthorized
+  ssl_reject_unauthorized_ca: (c) => c.ssl.rejectUnauthorized,
+  // The registry is part of what a tenant's settings are, so it takes part like the rest.
+  schema_registry_url: (c) => c.registry?.url,
+  schema_registry_username: (c) => c.registry?.username,
+  schema_registry_password: (c) => c.registry?.password,
+  schema_registry_ca: (c) => c.registry?.ca
 }
 
 /** Identifies a connection (the pool's key): same settings, same key; never contains a secret. */

@@ -54,6 +54,21 @@ export const OWN_CODES = {
   MESSAGE_TOO_LARGE: PAYLOAD, // over batch_bytes; Kafka's own name for the same refusal
   INVALID_TOPIC_EXCEPTION: PAYLOAD, // a topic name Kafka would refuse, checked before sending
   NOT_ACKNOWLEDGED: retry(),
+  // schema registry formats (src/schema/): the registry, the schema, one event's value
+  SCHEMA_REGISTRY_UNAVAILABLE: retry(),
+  SCHEMA_REGISTRY_AUTHENTICATION_FAILED: CREDENTIALS,
+  SCHEMA_REGISTRY_FORBIDDEN: permanent(403),
+  SCHEMA_REGISTRY_TLS_FAILED: permanent(),
+  SCHEMA_REGISTRY_ERROR: permanent(),
+  SCHEMA_REGISTRY_NOT_CONFIGURED: permanent(),
+  SCHEMA_SUBJECT_NOT_FOUND: permanent(),
+  SCHEMA_VERSION_NOT_FOUND: permanent(),
+  SCHEMA_NOT_FOUND: permanent(),
+  SCHEMA_INCOMPATIBLE: permanent(),
+  SCHEMA_INVALID: permanent(),
+  SCHEMA_TYPE_MISMATCH: permanent(),
+  SCHEMA_CHOICE_INVALID: permanent(),
+  SCHEMA_ENCODING_FAILED: PAYLOAD,
   // anything unrecognised: retried, so nothing is dropped silently
   UNKNOWN_ERROR: retry(500)
 } as const satisfies Record<string, CodeInfo>

@@ -6,6 +6,7 @@
  */
 import { createKafkaProducer, type PooledProducer } from './kafka/producer'
 import { ProducerPool, type PoolObserver } from './producer-pool'
+import { registryClients } from './schema/clients'
 import type { ConnectionSettings } from './settings'
 
 function positiveInt(name: string): number | undefined {
@@ -41,7 +42,11 @@ export function observeProducerPool(observer: Observer): () => void {
   return () => observers.delete(observer)
 }
 
-/** Disconnects every pooled producer (graceful shutdown). The pool stays usable afterwards. */
+/**
+ * Disconnects every pooled producer and closes the schema registry clients (graceful shutdown). Both
+ * stay usable afterwards.
+ */
 export function closeAllProducers(): Promise<void> {
+  registryClients.clear()
   return producerPool.closeAll()
 }

@@ -130,20 +130,30 @@ export function checkTopic(topic: unknown): asserts topic is string {
   }
 }
 
-/** Builds the message for one event. Throws RecordError (400) for problems of this event alone. */
-export function buildRecord(fields: RecordFields): BuiltRecord {
-  let json: string | undefined
-  try {
-    json = JSON.stringify(fields.payload ?? null)
-  } catch {
-    throw new RecordError('payload could not be written as JSON.', 'payload')
+/**
+ * Builds the message for one event. Throws RecordError (400) for problems of this event alone.
+ * `encoded` holds the key and value already written in a schema format, when the mapping asks for one.
+ */
+export function buildRecord(fields: RecordFields, encoded?: { key?: Buffer; value?: Buffer }): BuiltRecord {
+  let value: string | Buffer
+  if (encoded?.value) value = encoded.value
+  else {
+    let json: string | undefined
+    try {
+      json = JSON.stringify(fields.payload ?? null)
+    } catch {
+      throw new RecordError('payload could not be written as JSON.', 'payload')
+    }
+    value = json ?? 'null'
   }
-  const value = json ?? 'null'
   const message: OutgoingMessage = { value }
-  let size = RECORD_OVERHEAD_BYTES + Buffer.byteLength(value, 'utf8')
+  let size = RECORD_OVERHEAD_BYTES + Buffer.byteLength(value)
 
   // An empty key is a mapping that found nothing: such records are spread like keyless ones.
-  if (typeof fields.key === 'string' && fields.key !== '') {
+  if (encoded?.key) {
+    message.key = encoded.key
+    size += encoded.key.length
+  } else if (typeof fields.key === 'string' && fields.key !== '') {
     message.key = fields.key
     size += Buffer.byteLength(fields.key)
   } else if (fields.key !== undefined && fields.key !== null && fields.key !== '') {

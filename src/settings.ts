@@ -8,6 +8,12 @@ import { resolveRegion, roleToAssume } from './aws-iam'
 import { formatBrokers, parseBrokers, type BrokerAddress } from './brokers'
 import { PemError, SettingsError } from './errors'
 import { checkKeyMatchesCert, normaliseCertificates, normalisePrivateKey } from './pem'
+import {
+  checkRegistrySettings,
+  registrySettingsFields,
+  resolveRegistryPem,
+  type RegistrySettings
+} from './schema/settings'
 
 export const MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512', 'aws', 'client-cert-auth', 'none'] as const
 export type Mechanism = (typeof MECHANISMS)[number]
@@ -35,6 +41,8 @@ export interface ConnectionSettings {
   /** Mechanism aws: the signing region, from the MSK host names or the awsRegion setting. */
   region?: string
   ssl: SslSettings
+  /** The schema registry of the Avro, JSON Schema and Protobuf formats, when its URL is set. */
+  registry?: RegistrySettings
 }
 
 export const DEFAULTS = {
@@ -162,7 +170,9 @@ const FIELDS = {
     description: 'Verify the brokers’ certificates (CA and host name). Turning this off is unsafe outside of testing.',
     type: 'boolean',
     default: DEFAULTS.ssl_reject_unauthorized_ca
-  }
+  },
+  // the schema registry of the Avro, JSON Schema and Protobuf formats (src/schema/)
+  ...registrySettingsFields
 } satisfies Record<string, GlobalSetting>
 
 /** The settings fields as `authentication.fields`. */
@@ -267,8 +277,11 @@ export function normaliseSettings(raw: Settings): ConnectionSettings {
   if ((cert && !key) || (key && !cert)) {
     if (mechanism !== 'client-cert-auth') problems.push('ssl_cert and ssl_key must be given together')
   }
+  const registry = checkRegistrySettings(r, problems)
+  if (registry) c.registry = registry
   if (problems.length) throw new SettingsError(problems)
   resolvePem(c.ssl)
+  if (c.registry) resolveRegistryPem(c.registry)
   if (c.mechanism === 'aws') {
     c.region = resolveRegion(c)
     roleToAssume(c.authorizationIdentity)

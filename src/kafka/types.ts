@@ -4,10 +4,13 @@
  */
 import type { Compression } from './codecs'
 
-/** One record as it is sent. The value is the JSON text (kafkajs writes a string straight into the request). */
+/**
+ * One record as it is sent. The value is the JSON text (kafkajs writes a string straight into the
+ * request), or the bytes of a schema format (src/schema/), as is a key written with a key schema.
+ */
 export interface OutgoingMessage {
-  key?: string
-  value: string
+  key?: string | Buffer
+  value: string | Buffer
   headers?: Record<string, string>
   /** Milliseconds since the epoch, as text. */
   timestamp?: string

@@ -2,6 +2,7 @@
 import type { InputField } from '@segment/actions-core'
 import { RecordError } from '../records'
 import { COMPRESSIONS } from '../kafka/codecs'
+import { schemaFields } from '../schema/fields'
 
 /** Below the broker's default max.message.bytes (1,048,588), so one partition's batch always fits. */
 export const DEFAULT_BATCH_BYTES = 1_000_000
@@ -107,7 +108,9 @@ export const fields = {
     default: DEFAULT_BATCH_BYTES,
     minimum: 1024,
     maximum: 100 * 1024 * 1024
-  }
+  },
+  // Avro, JSON Schema and Protobuf keys and values with a schema registry (src/schema/)
+  ...schemaFields
 } satisfies Record<string, InputField>
 
 /**

@@ -19,6 +19,8 @@ import { COMPRESSIONS, type Compression } from '../kafka/codecs'
 import { toActionError } from '../kafka/errors'
 import { producerPool } from '../producers'
 import { buildRecord, checkTopic, type BuiltRecord } from '../records'
+import { schemaDynamicFields } from '../schema/dynamic'
+import { encodeWithSchemas } from '../schema/encode-events'
 import type { Settings } from '../settings'
 import { topicDynamicField } from '../topics'
 import { Coalescer } from './coalesce'
@@ -87,6 +89,8 @@ async function sendEvents(
 ): Promise<Outcome[]> {
   const { settings, key } = settingsCache.resolve(raw)
   const outcomes = new Array<Outcome>(payloads.length)
+  // Avro, JSON Schema and Protobuf keys and values, each event on its own (src/schema/).
+  const encoded = await encodeWithSchemas(settings.registry, payloads)
   // One group per topic and delivery options: events of one topic mapped with other acks or
   // compression are sent with their own options.
   const groups = new Map<
@@ -97,7 +101,9 @@ async function sendEvents(
     try {
       checkTopic(payload.topic)
       checkBounds(payload)
-      const record = buildRecord(payload)
+      const schema = encoded[i]
+      if (schema && !schema.ok) throw schema.error
+      const record = buildRecord(payload, schema?.encoded)
       const options = deliveryOptions(payload)
       const lane = laneOf(payload.topic, options)
       let group = groups.get(lane)
@@ -175,7 +181,7 @@ const action: ActionDefinition<Settings, Payload> = {
   description: 'Send events to a Kafka topic, one record per event.',
   defaultSubscription: DEFAULT_SUBSCRIPTION,
   fields,
-  dynamicFields: { topic: topicDynamicField },
+  dynamicFields: { topic: topicDynamicField, ...schemaDynamicFields },
   perform: async (_request, { settings, payload, statsContext, logger }) => {
     const [outcome] = await sendEvents(settings, [payload], new Telemetry(statsContext, logger), true)
     if (!outcome.ok) throw outcome.error

@@ -59,6 +59,68 @@ export interface Payload {
    * Most bytes (before compression) of one partition’s events in one request to Kafka (Kafka limits each partition’s batch); a batch is split to respect it, and an event larger than this fails alone. Keep it under the topic’s max.message.bytes.
    */
   batch_bytes?: number
+  /**
+   * How the record value is written: JSON text, or Avro, JSON Schema or Protobuf in the Confluent wire format with the schema from the schema registry (set its URL in the settings).
+   */
+  value_format?: string
+  /**
+   * The registry subject of the value schema: `<topic>-value` (topic), the record name (record), or `<topic>-<record name>` (topic-record).
+   */
+  value_subject_strategy?: string
+  /**
+   * A subject to use as it is, instead of the naming strategy. The list shows the registry's subjects.
+   */
+  value_subject?: string
+  /**
+   * For the record and topic-record strategies without a schema text: the full name of the record (Avro), message (Protobuf) or title (JSON Schema).
+   */
+  value_record_name?: string
+  /**
+   * The version of the subject to encode with: `latest` (re-checked every 30 seconds) or a pinned version number.
+   */
+  value_schema_version?: string
+  /**
+   * Instead of a version from the registry: a schema text, registered under the subject on first use (or looked up).
+   */
+  value_schema?: string
+  /**
+   * Protobuf only: the message of the schema to encode. Default: the first message.
+   */
+  value_message?: string
+  /**
+   * How the record key is written: text, or Avro, JSON Schema or Protobuf in the Confluent wire format with the schema from the schema registry.
+   */
+  key_format?: string
+  /**
+   * The registry subject of the key schema: `<topic>-key` (topic), the record name (record), or `<topic>-<record name>` (topic-record).
+   */
+  key_subject_strategy?: string
+  /**
+   * A subject to use as it is, instead of the naming strategy.
+   */
+  key_subject?: string
+  /**
+   * For the record strategies without a schema text: the full name of the key record, message or title.
+   */
+  key_record_name?: string
+  /**
+   * The version of the key subject: `latest` or a pinned version number.
+   */
+  key_schema_version?: string
+  /**
+   * A key schema text, registered under the subject on first use (or looked up).
+   */
+  key_schema?: string
+  /**
+   * Protobuf only: the message of the key schema to encode. Default: the first message.
+   */
+  key_message?: string
+  /**
+   * With a Key Format other than text: the structured key to encode. Empty: the Message Key text is encoded.
+   */
+  key_data?: {
+    [k: string]: unknown
+  }
 }
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false

@@ -25,7 +25,20 @@ const scram: Settings = { brokers: 'b1:9092', mechanism: 'scram-sha-512', userna
 
 describe('connection identity', () => {
   it('the secrets are the password fields of the settings list', () => {
-    expect(SECRET_SETTINGS).toEqual(['password', 'secretAccessKey', 'sessionToken', 'ssl_key'])
+    expect(SECRET_SETTINGS).toEqual([
+      'password',
+      'secretAccessKey',
+      'sessionToken',
+      'ssl_key',
+      'schema_registry_password'
+    ])
+    const withRegistry = {
+      ...scram,
+      schema_registry_url: 'https://r',
+      schema_registry_username: 'k',
+      schema_registry_password: 'registry-Secret-01'
+    }
+    expect(secretsOf(normaliseSettings(withRegistry))).toContain('registry-Secret-01')
     expect(secretsOf(normaliseSettings(aws))).toEqual(['aws-Secret-Key-0001', 'aws-Session-Token-0001'])
     expect(redact('x aws-Secret-Key-0001 y', normaliseSettings(aws))).toBe('x [redacted] y')
   })
@@ -49,7 +62,16 @@ describe('connection identity', () => {
       secretAccessKey: { ...aws, secretAccessKey: 'another-secret-key' },
       sessionToken: { ...aws, sessionToken: 'another-session-token' },
       authorizationIdentity: { ...aws, authorizationIdentity: 'arn:aws:iam::123456789012:role/r' },
-      awsRegion: { ...aws, brokers: '10.0.0.1:9098', awsRegion: 'us-east-1' }
+      awsRegion: { ...aws, brokers: '10.0.0.1:9098', awsRegion: 'us-east-1' },
+      schema_registry_url: { ...scram, schema_registry_url: 'https://registry.example.com' },
+      schema_registry_username: { ...scram, schema_registry_url: 'https://r', schema_registry_username: 'other' },
+      schema_registry_password: {
+        ...scram,
+        schema_registry_url: 'https://r',
+        schema_registry_username: 'k',
+        schema_registry_password: 'x1'
+      },
+      schema_registry_ca: { ...scram, schema_registry_url: 'https://r', schema_registry_ca: pem }
     }
     const baseOf = (name: string): Settings =>
       ['accessKeyId', 'secretAccessKey', 'sessionToken', 'authorizationIdentity'].includes(name)

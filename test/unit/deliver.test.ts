@@ -67,13 +67,13 @@ class FakeProducer implements TopicProducer {
     return this.partitions
   }
   private partitionOf(m: OutgoingMessage): number {
-    return m.partition ?? Number(/\d+/.exec(m.key ?? '0')?.[0] ?? 0) % this.partitions
+    return m.partition ?? Number(/\d+/.exec(String(m.key ?? '0'))?.[0] ?? 0) % this.partitions
   }
   plan(_topic: string, messages: readonly OutgoingMessage[]): number[] | undefined {
     return this.known || this.requests.length ? messages.map((m) => this.partitionOf(m)) : undefined
   }
   async send(_topic: string, messages: readonly OutgoingMessage[], options: SendOptions): Promise<RecordPlacement[]> {
-    const values = messages.map((m) => m.value)
+    const values = messages.map((m) => String(m.value))
     this.requests.push(values)
     await Promise.resolve()
     for (const m of messages) m.partition ??= this.partitionOf(m)
@@ -85,7 +85,7 @@ class FakeProducer implements TopicProducer {
       if (m.partition >= this.partitions) continue
       const log = this.logs.get(m.partition) ?? []
       if (!base.has(m.partition)) base.set(m.partition, log.length)
-      log.push(m.value)
+      log.push(String(m.value))
       this.logs.set(m.partition, log)
     }
     return messages.map(({ partition }) => {
