@@ -64,7 +64,7 @@ export interface Payload {
    */
   value_format?: string
   /**
-   * The registry subject of the value schema: `<topic>-value` (topic), the record name (record), or `<topic>-<record name>` (topic-record).
+   * The registry subject of the value (the Payload) schema: `<topic>-value` (topic), the record name (record), or `<topic>-<record name>` (topic-record).
    */
   value_subject_strategy?: string
   /**
@@ -72,19 +72,19 @@ export interface Payload {
    */
   value_subject?: string
   /**
-   * For the record and topic-record strategies without a schema text: the full name of the record (Avro), message (Protobuf) or title (JSON Schema).
+   * For the record and topic-record strategies without a schema text: the full name of the record (Avro), message (Protobuf) or title (JSON Schema), e.g. `com.example.Order`.
    */
   value_record_name?: string
   /**
-   * The version of the subject to encode with: `latest` (re-checked every 30 seconds) or a pinned version number.
+   * The version of the subject to encode with: `latest` (re-checked every 30 seconds) or a pinned version number. The list shows the subject’s versions.
    */
   value_schema_version?: string
   /**
-   * Instead of a version from the registry: a schema text, registered under the subject on first use (or looked up).
+   * Instead of a version from the registry: a schema text (Avro JSON, JSON Schema or .proto), registered under the subject on first use (or looked up, with read-only credentials).
    */
   value_schema?: string
   /**
-   * Protobuf only: the message of the schema to encode. Default: the first message.
+   * Protobuf only: the message of the schema to encode, e.g. `Order` or `shop.v1.Order`. Default: the first message.
    */
   value_message?: string
   /**
@@ -92,31 +92,31 @@ export interface Payload {
    */
   key_format?: string
   /**
-   * The registry subject of the key schema: `<topic>-key` (topic), the record name (record), or `<topic>-<record name>` (topic-record).
+   * The registry subject of the key (Key Data, else the Message Key text) schema: `<topic>-key` (topic), the record name (record), or `<topic>-<record name>` (topic-record).
    */
   key_subject_strategy?: string
   /**
-   * A subject to use as it is, instead of the naming strategy.
+   * A subject to use as it is, instead of the naming strategy. The list shows the registry's subjects.
    */
   key_subject?: string
   /**
-   * For the record strategies without a schema text: the full name of the key record, message or title.
+   * For the record and topic-record strategies without a schema text: the full name of the record (Avro), message (Protobuf) or title (JSON Schema), e.g. `com.example.Order`.
    */
   key_record_name?: string
   /**
-   * The version of the key subject: `latest` or a pinned version number.
+   * The version of the subject to encode with: `latest` (re-checked every 30 seconds) or a pinned version number. The list shows the subject’s versions.
    */
   key_schema_version?: string
   /**
-   * A key schema text, registered under the subject on first use (or looked up).
+   * Instead of a version from the registry: a schema text (Avro JSON, JSON Schema or .proto), registered under the subject on first use (or looked up, with read-only credentials).
    */
   key_schema?: string
   /**
-   * Protobuf only: the message of the key schema to encode. Default: the first message.
+   * Protobuf only: the message of the schema to encode, e.g. `Order` or `shop.v1.Order`. Default: the first message.
    */
   key_message?: string
   /**
-   * With a Key Format other than text: the structured key to encode. Empty: the Message Key text is encoded.
+   * With a Key Format other than text: the structured key to encode (e.g. `{ "userId": … }` for a record key). Empty: the Message Key text is encoded (for a string schema).
    */
   key_data?: {
     [k: string]: unknown
