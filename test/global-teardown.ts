@@ -1,6 +1,11 @@
-/** Stops the broker if the test run started it; a broker started by hand keeps running. */
+/** Stops the broker and the cluster if the test run started them; ones started by hand keep running. */
 import { stop } from '../scripts/broker/broker'
+import { stopCluster } from '../scripts/broker/cluster'
 
 export default async function globalTeardown(): Promise<void> {
-  if ((globalThis as { __KAFKA_STARTED_BY_TESTS__?: boolean }).__KAFKA_STARTED_BY_TESTS__) await stop()
+  const g = globalThis as { __KAFKA_STARTED_BY_TESTS__?: boolean; __CLUSTER_STARTED_BY_TESTS__?: boolean }
+  await Promise.all([
+    g.__KAFKA_STARTED_BY_TESTS__ ? stop() : false,
+    g.__CLUSTER_STARTED_BY_TESTS__ ? stopCluster() : []
+  ])
 }

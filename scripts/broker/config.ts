@@ -160,7 +160,8 @@ function jaas(kind: 'plain' | 'scram'): string {
   return `org.apache.kafka.common.security.plain.PlainLoginModule required ${users};`
 }
 
-export function serverProperties(l: Layout): string {
+/** The broker's `server.properties` entries (overrides applied). */
+export function serverPropertyMap(l: Layout): Record<string, string | number> {
   const p = l.ports
   const props: Record<string, string | number> = {
     'process.roles': 'broker,controller',
@@ -205,7 +206,14 @@ export function serverProperties(l: Layout): string {
     props[`listener.name.${listener}.scram-sha-256.sasl.jaas.config`] = jaas('scram')
     props[`listener.name.${listener}.scram-sha-512.sasl.jaas.config`] = jaas('scram')
   }
-  Object.assign(props, l.overrides)
+  return Object.assign(props, l.overrides)
+}
+
+export function serverProperties(l: Layout): string {
+  return formatProperties(serverPropertyMap(l))
+}
+
+export function formatProperties(props: Record<string, string | number>): string {
   return Object.entries(props)
     .map(([k, v]) => `${k}=${v}`)
     .join('\n')

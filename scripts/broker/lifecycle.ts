@@ -25,7 +25,10 @@ const HARNESS = __dirname
 const READY_TIMEOUT_MS = 90_000
 const STOP_TIMEOUT_MS = 30_000
 
-function javaArgs(l: Layout): string[] {
+/** The files of one Kafka JVM (the single broker, or one node of the cluster). */
+export type JvmFiles = Pick<Layout, 'libs' | 'classes' | 'data' | 'logs' | 'pidFile' | 'properties'>
+
+export function javaArgs(l: JvmFiles): string[] {
   return [
     `-Dlog4j2.configurationFile=${path.join(HARNESS, 'log4j2.properties')}`,
     `-Dkafka.logs.dir=${l.logs}`,
@@ -34,14 +37,17 @@ function javaArgs(l: Layout): string[] {
   ]
 }
 
-function formatStorage(l: Layout): void {
-  if (fs.existsSync(path.join(l.data, 'meta.properties'))) return // formatted once, reused as it is
-  const clusterId = execFileSync('java', [...javaArgs(l), 'kafka.tools.StorageTool', 'random-uuid'], {
-    encoding: 'utf8'
-  })
+/** A new KRaft cluster id (every node of one cluster is formatted with the same one). */
+export function randomClusterId(l: JvmFiles): string {
+  return execFileSync('java', [...javaArgs(l), 'kafka.tools.StorageTool', 'random-uuid'], { encoding: 'utf8' })
     .trim()
     .split('\n')
     .pop() as string
+}
+
+export function formatStorage(l: JvmFiles, clusterId = ''): void {
+  if (fs.existsSync(path.join(l.data, 'meta.properties'))) return // formatted once, reused as it is
+  clusterId ||= randomClusterId(l)
   const scram = USERS.flatMap((u) =>
     ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((m) => [
       '--add-scram',
@@ -57,7 +63,7 @@ function formatStorage(l: Layout): void {
     throw new BrokerError(`formatting the broker storage failed:\n${result.stdout}${result.stderr}`)
 }
 
-function readPid(l: Layout): number | undefined {
+export function readPid(l: Pick<Layout, 'pidFile'>): number | undefined {
   try {
     const pid = Number(fs.readFileSync(l.pidFile, 'utf8').trim())
     return Number.isInteger(pid) && pid > 0 ? pid : undefined
@@ -70,7 +76,7 @@ function readPid(l: Layout): number | undefined {
  * Whether `pid` is a running Kafka broker. The command line is checked, not just the pid: a stale pid
  * file (after a reboot) may name an unrelated process, which must never be signalled.
  */
-function alive(pid: number | undefined): pid is number {
+export function alive(pid: number | undefined): pid is number {
   if (pid === undefined) return false
   try {
     return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('kafka.Kafka')
@@ -92,12 +98,39 @@ export function portAnswers(port: number, host = HOST, timeoutMs = 1000): Promis
   })
 }
 
-function tail(file: string, lines = 40): string {
+export function tail(file: string, lines = 40): string {
   try {
     return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
   } catch {
     return '(no broker log)'
   }
+}
+
+/**
+ * Spawns the Kafka JVM of `l` detached (it outlives this process), its output to `logs/kafka.out`,
+ * and writes its pid file. `heap` is the JVM's -Xms/-Xmx.
+ */
+export function launch(l: JvmFiles, heap: string[] = ['-Xms256m', '-Xmx512m'], jvm: string[] = []): number {
+  const out = fs.openSync(path.join(l.logs, 'kafka.out'), 'w')
+  const child = spawn(
+    'java',
+    [
+      ...heap,
+      '-XX:+UseG1GC',
+      '-XX:+ExitOnOutOfMemoryError',
+      '-Djava.awt.headless=true',
+      ...jvm,
+      ...javaArgs(l),
+      'kafka.Kafka',
+      l.properties
+    ],
+    { detached: true, stdio: ['ignore', out, out] }
+  )
+  fs.closeSync(out)
+  child.unref()
+  const pid = child.pid as number
+  fs.writeFileSync(l.pidFile, String(pid))
+  return pid
 }
 
 export interface StartResult {
@@ -128,25 +161,7 @@ export async function start(options: BrokerOptions = {}): Promise<StartResult> {
   fs.writeFileSync(l.properties, serverProperties(l))
   formatStorage(l)
   const logFile = path.join(l.logs, 'kafka.out')
-  const out = fs.openSync(logFile, 'w')
-  const child = spawn(
-    'java',
-    [
-      '-Xms256m',
-      '-Xmx512m',
-      '-XX:+UseG1GC',
-      '-XX:+ExitOnOutOfMemoryError',
-      '-Djava.awt.headless=true',
-      ...javaArgs(l),
-      'kafka.Kafka',
-      l.properties
-    ],
-    { detached: true, stdio: ['ignore', out, out] }
-  )
-  fs.closeSync(out)
-  child.unref()
-  const pid = child.pid as number
-  fs.writeFileSync(l.pidFile, String(pid))
+  const pid = launch(l)
   const deadline = Date.now() + READY_TIMEOUT_MS
   while (Date.now() < deadline) {
     if (await portAnswers(l.ports.plaintext)) {
@@ -171,6 +186,13 @@ export async function stop(options: BrokerOptions = {}): Promise<boolean> {
     fs.rmSync(l.pidFile, { force: true })
     return false
   }
+  await terminate(pid)
+  fs.rmSync(l.pidFile, { force: true })
+  return true
+}
+
+/** SIGTERM (a clean shutdown), then SIGKILL after 30 s; resolves once the process is gone and reaped. */
+export async function terminate(pid: number): Promise<void> {
   process.kill(pid, 'SIGTERM')
   const deadline = Date.now() + STOP_TIMEOUT_MS
   while (alive(pid) && Date.now() < deadline) await sleep(200)
@@ -179,8 +201,13 @@ export async function stop(options: BrokerOptions = {}): Promise<boolean> {
     while (alive(pid)) await sleep(100)
   }
   await reaped(pid)
-  fs.rmSync(l.pidFile, { force: true })
-  return true
+}
+
+/** SIGKILL (a crash); resolves once the process is gone and reaped. */
+export async function crash(pid: number): Promise<void> {
+  process.kill(pid, 'SIGKILL')
+  while (alive(pid)) await sleep(50)
+  await reaped(pid)
 }
 
 /**
@@ -203,9 +230,7 @@ export async function kill(options: BrokerOptions = {}): Promise<void> {
   const l = layout(options)
   const pid = readPid(l)
   if (!alive(pid)) return
-  process.kill(pid, 'SIGKILL')
-  while (alive(pid)) await sleep(50)
-  await reaped(pid)
+  await crash(pid)
   fs.rmSync(l.pidFile, { force: true })
 }
 
@@ -242,6 +267,6 @@ export function readInfo(options: BrokerOptions = {}): BrokerInfo {
   return JSON.parse(fs.readFileSync(l.infoFile, 'utf8')) as BrokerInfo
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
