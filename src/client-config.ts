@@ -152,7 +152,8 @@ export function connectionKey(c: ConnectionSettings): string {
     c.ssl.rejectUnauthorized,
     c.ssl.ca ?? null,
     c.ssl.cert ?? null,
-    c.ssl.key ?? null
+    c.ssl.key ?? null,
+    c.idempotent
   ]
   return keyedDigest(JSON.stringify(parts))
 }

@@ -47,7 +47,11 @@ export function trackingPartitioner(partitionCounts: Map<string, number>): ICust
 export function createKafkaProducer(settings: ConnectionSettings): Poolable<PooledProducer> {
   const kafka = new Kafka(kafkaConfig(settings))
   const partitionCounts = new Map<string, number>()
-  const producer = kafka.producer({ createPartitioner: trackingPartitioner(partitionCounts) })
+  const producer = kafka.producer({
+    createPartitioner: trackingPartitioner(partitionCounts),
+    // kafkajs requires one request in flight per connection for idempotence (and acks all per send).
+    ...(settings.idempotent ? { idempotent: true, maxInFlightRequests: 1 } : {})
+  })
   let connected = false
   return {
     value: { producer, partitionCounts, inFlight: new Map() },

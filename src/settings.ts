@@ -26,6 +26,7 @@ export interface Settings {
   ssl_cert?: string
   ssl_key?: string
   ssl_reject_unauthorized_ca?: boolean | string
+  idempotent?: boolean | string
 }
 
 export interface SslSettings {
@@ -51,13 +52,16 @@ export interface ConnectionSettings {
   /** The awsRegion setting, lower-cased (mechanism aws; otherwise read from MSK host names). */
   region?: string
   ssl: SslSettings
+  /** kafkajs's idempotent producer (acks all, one request in flight per connection). */
+  idempotent?: boolean
 }
 
 export const DEFAULTS = {
   clientId: 'segment-actions-kafka-producer',
   mechanism: 'plain' as Mechanism,
   ssl_enabled: true,
-  ssl_reject_unauthorized_ca: true
+  ssl_reject_unauthorized_ca: true,
+  idempotent: false
 }
 
 const SASL_USER_MECHANISMS: Mechanism[] = ['plain', 'scram-sha-256', 'scram-sha-512']
@@ -178,6 +182,13 @@ export const settingsFields: Record<string, GlobalSetting> = {
     description: 'Verify the brokers’ certificates (CA and host name). Turning this off is unsafe outside of testing.',
     type: 'boolean',
     default: DEFAULTS.ssl_reject_unauthorized_ca
+  },
+  idempotent: {
+    label: 'Idempotent Delivery',
+    description:
+      'Turn on the idempotent producer: the brokers drop the copies that retries inside the producer would write. Every request then waits for all in-sync replicas (acks all, whatever the mapping says) and one request is in flight per broker connection. Experimental in kafkajs: see the README before turning it on.',
+    type: 'boolean',
+    default: DEFAULTS.idempotent
   }
 }
 
@@ -286,6 +297,8 @@ export function normaliseSettings(raw: Settings): ConnectionSettings {
       )
     }
   }
+  // Set only when on, so settings without it normalise as they always did.
+  if (bool('idempotent', r.idempotent, DEFAULTS.idempotent, problems)) c.idempotent = true
   const ca = text(r.ssl_ca)
   const cert = text(r.ssl_cert)
   const key = text(r.ssl_key)

@@ -34,7 +34,8 @@ const FIELDS = [
   'ssl_ca',
   'ssl_cert',
   'ssl_key',
-  'ssl_reject_unauthorized_ca'
+  'ssl_reject_unauthorized_ca',
+  'idempotent'
 ] as const satisfies readonly (keyof Settings)[]
 
 /**

@@ -28,9 +28,10 @@ import { Telemetry } from './telemetry'
 
 const ACKS: Record<string, number> = { all: -1, leader: 1, none: 0 }
 
-function deliveryOptions(p: Payload): DeliveryOptions {
+/** With idempotent delivery every request waits for all in-sync replicas: kafkajs refuses other acks then. */
+function deliveryOptions(p: Payload, idempotent: boolean): DeliveryOptions {
   return {
-    acks: ACKS[p.acks ?? 'all'] ?? -1,
+    acks: idempotent ? -1 : (ACKS[p.acks ?? 'all'] ?? -1),
     compression: compressionType(p.compression),
     timeout: p.request_timeout,
     batchBytes: p.batch_bytes ?? DEFAULT_BATCH_BYTES,
@@ -96,7 +97,7 @@ async function sendEvents(
       checkTopic(payload.topic)
       checkBounds(payload)
       const record = buildRecord(payload)
-      const options = deliveryOptions(payload)
+      const options = deliveryOptions(payload, settings.idempotent === true)
       const lane = laneOf(payload.topic, options)
       let group = groups.get(lane)
       if (!group) groups.set(lane, (group = { topic: payload.topic, options, indices: [], records: [] }))
