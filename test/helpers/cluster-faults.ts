@@ -27,6 +27,8 @@ export interface ScenarioOptions {
   /** The destination's idempotent delivery setting. */
   idempotent?: boolean
   callTimeoutMs?: number
+  /** Events per second while a long fault runs (rolling restart, hung leader, two down). */
+  rate?: number
 }
 
 /** The client's request timeout (src/client-config.ts): a hung broker must stay hung longer than this. */
@@ -100,7 +102,7 @@ export function hungLeader(o: ScenarioOptions, pauseMs = CLIENT_REQUEST_TIMEOUT_
 export function twoDown(o: ScenarioOptions, downMs = 15_000, ackTimeoutMs = 3000): Promise<KillFigures> {
   return run('two-down', o, {
     untilFaultDone: true,
-    mapping: { timeout: ackTimeoutMs },
+    mapping: { request_timeout: ackTimeoutMs },
     fault: async ({ topic, noAcksBetween }) => {
       const survivor = await busiestLeader(topic)
       const down = [1, 2, 3].filter((id) => id !== survivor)

@@ -39,6 +39,8 @@ export interface RunOptions {
   beforeStream?: (topic: string) => Promise<void>
   /** Keep sending past `events` while the fault is still running (at most 20 times `events`). */
   untilFaultDone?: boolean
+  /** At most this many events per second (default: as fast as the calls go). */
+  rate?: number
   /** Longest a single call may take before it counts as hung. */
   callTimeoutMs?: number
   partitions?: number
@@ -94,7 +96,12 @@ export async function faultRun(target: FaultTarget, o: RunOptions): Promise<Kill
 
   let next = 0
   let calls = 0
-  const take = (n: number): number[] => {
+  const streamStart = performance.now()
+  const take = async (n: number): Promise<number[]> => {
+    if (o.rate) {
+      const due = streamStart + (next / o.rate) * 1000
+      if (due > performance.now()) await sleep(due - performance.now())
+    }
     const limit = o.untilFaultDone && !faultDone ? o.events * 20 : o.events
     if (next >= limit || (o.untilFaultDone && next >= o.events && !fault)) return []
     const from = next
@@ -102,7 +109,7 @@ export async function faultRun(target: FaultTarget, o: RunOptions): Promise<Kill
     return Array.from({ length: next - from }, (_, i) => from + i)
   }
   const eventWorker = async (): Promise<void> => {
-    for (let seqs = take(1); seqs.length; seqs = take(1)) {
+    for (let seqs = await take(1); seqs.length; seqs = await take(1)) {
       const seq = seqs[0]
       const call = calls++
       const t = performance.now()
@@ -115,7 +122,7 @@ export async function faultRun(target: FaultTarget, o: RunOptions): Promise<Kill
     }
   }
   const batchWorker = async (): Promise<void> => {
-    for (let seqs = take(size); seqs.length; seqs = take(size)) {
+    for (let seqs = await take(size); seqs.length; seqs = await take(size)) {
       const call = calls++
       const t = performance.now()
       const results = await within(callTimeout, sendBatch(dest, settings, mapping, seqs.map(event))).catch(() =>

@@ -18,7 +18,14 @@ import { expectNothingLost } from '../../helpers/fault-figures'
 
 useCluster(closeAllProducers)
 
-const both: ScenarioOptions = { path: 'both', events: 2000, concurrency: 20, batchConcurrency: 2, batchSize: 100 }
+const both: ScenarioOptions = {
+  path: 'both',
+  events: 2000,
+  concurrency: 20,
+  batchConcurrency: 2,
+  batchSize: 100,
+  rate: 400
+}
 
 it('the busiest leader SIGKILLed mid-stream and restarted: nothing acknowledged is lost', async () => {
   expectNothingLost('cluster: leader kill', await leaderKill(both))

@@ -1,0 +1,48 @@
+/**
+ * Long versions of the replicated cluster's failure scenarios (fast ones:
+ * test/integration/cluster/cluster-faults.test.ts), each per event (50 in flight) and in batches
+ * (200 per batch, 4 in flight), with and without idempotent delivery. The cluster is started by the
+ * global setup if it is not running. Figures are printed as `[reliability] ...`.
+ */
+import { closeAllProducers } from '../../src'
+import {
+  bootstrapNodeDown,
+  hungLeader,
+  leaderKill,
+  rollingRestart,
+  twoDown,
+  useCluster,
+  type ScenarioOptions
+} from '../helpers/cluster-faults'
+import { expectNothingLost, type KillFigures } from '../helpers/fault-figures'
+
+const EVENTS = Number(process.env.RELIABILITY_EVENTS ?? 20000)
+/** RELIABILITY_CLUSTER=leader-kill,rolling,... runs only those scenarios. */
+const ONLY = process.env.RELIABILITY_CLUSTER?.split(',')
+
+useCluster(closeAllProducers)
+
+const paths: ScenarioOptions[] = [
+  { path: 'event', events: EVENTS, concurrency: 50, afterEvents: 500, rate: 1000 },
+  { path: 'batch', events: EVENTS, concurrency: 4, batchSize: 200, afterEvents: 500, rate: 1000 }
+]
+
+const scenarios: [string, (o: ScenarioOptions) => Promise<KillFigures>][] = [
+  ['leader-kill', (o) => leaderKill(o, 10_000)],
+  ['rolling', rollingRestart],
+  ['hung', hungLeader],
+  ['two-down', (o) => twoDown(o, 30_000)],
+  ['bootstrap-down', bootstrapNodeDown]
+]
+
+for (const [name, scenario] of scenarios) {
+  const run = !ONLY || ONLY.includes(name) ? it : it.skip
+  for (const idempotent of [false, true]) {
+    for (const p of paths) {
+      const label = `cluster ${name}, ${p.path} path, idempotent ${idempotent ? 'on' : 'off'}`
+      run(`${label}: ${EVENTS} events`, async () => {
+        expectNothingLost(`${label}, long`, await scenario({ ...p, idempotent }))
+      })
+    }
+  }
+}
