@@ -3,6 +3,7 @@
  * given the same events and writes the same records (key = userId, value = event JSON, no headers).
  *
  * - `ours`: this project's destination, through actions-core `Destination.onEvent` / `onBatch`.
+ * - `ours-idempotent`: the same with the `idempotent` setting on (kafkajs's idempotent producer).
  * - `segment-default` / `segment-cached`: Segment's published Kafka destination through its own
  *   copy of actions-core, without / with its producer-cache feature flag.
  * - `core-kafkajs`: the smallest possible actions-core destination (one kafkajs producer, `send` /
@@ -15,7 +16,7 @@ import type { Destination, DestinationDefinition, SegmentEvent } from '@segment/
 import type { Message, Producer } from 'kafkajs'
 import { mapping, toRecord } from './events'
 
-export type TargetName = 'ours' | 'segment-default' | 'segment-cached' | 'core-kafkajs' | 'kafkajs'
+export type TargetName = 'ours' | 'ours-idempotent' | 'segment-default' | 'segment-cached' | 'core-kafkajs' | 'kafkajs'
 
 export interface Target {
   /** Sends one event as tenant `tenant` (tenants differ by clientId only). */
@@ -88,13 +89,14 @@ function loadOurs(): { definition: AnyDefinition; closeAll?: () => Promise<void>
   return { definition: mod.default, closeAll: mod.closeAllProducers }
 }
 
-function oursTarget(options: TargetOptions): Target {
+function oursTarget(options: TargetOptions, idempotent = false): Target {
   const { definition, closeAll } = loadOurs()
   const settingsFor = (tenant: number | undefined): Settings => ({
     brokers: options.brokers,
     clientId: clientId(tenant),
     mechanism: 'none',
-    ssl_enabled: false
+    ssl_enabled: false,
+    idempotent
   })
   // Loaded here, not at the top, so a worker measuring another target never loads this copy.
   const core = rootRequire('@segment/actions-core') as { Destination: DestinationClass }
@@ -210,6 +212,8 @@ export function createTarget(name: TargetName, options: TargetOptions): Target {
   switch (name) {
     case 'ours':
       return oursTarget(options)
+    case 'ours-idempotent':
+      return oursTarget(options, true)
     case 'segment-default':
       return segmentTarget(options, false)
     case 'segment-cached':
