@@ -134,7 +134,7 @@ export function account(
     .sort((a, b) => a - b)
   for (let i = 1; i < acks.length; i++) figures.maxAckGapMs = Math.max(figures.maxAckGapMs, acks[i] - acks[i - 1])
   figures.maxAckGapMs = Math.round(figures.maxAckGapMs)
-  figures.slowestCallMs = Math.round(Math.max(0, ...sent.map((s) => s.endedAt - s.startedAt)))
+  figures.slowestCallMs = Math.round(sent.reduce((max, s) => Math.max(max, s.endedAt - s.startedAt), 0))
 }
 
 /** Prints the figures of a run and checks the contract: nothing acknowledged is lost, nothing hangs. */
