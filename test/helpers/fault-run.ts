@@ -37,7 +37,7 @@ export interface RunOptions {
   fault(ctx: FaultContext): Promise<void>
   /** Runs once the topic exists, before the first event is sent. */
   beforeStream?: (topic: string) => Promise<void>
-  /** Keep sending past `events` while the fault is still running (at most 20 times `events`). */
+  /** Keep sending past `events` while the fault is still running (at most 100 times `events`). */
   untilFaultDone?: boolean
   /** At most this many events per second (default: as fast as the calls go). */
   rate?: number
@@ -102,7 +102,7 @@ export async function faultRun(target: FaultTarget, o: RunOptions): Promise<Kill
       const due = streamStart + (next / o.rate) * 1000
       if (due > performance.now()) await sleep(due - performance.now())
     }
-    const limit = o.untilFaultDone && !faultDone ? o.events * 20 : o.events
+    const limit = o.untilFaultDone && !faultDone ? o.events * 100 : o.events
     if (next >= limit || (o.untilFaultDone && next >= o.events && !fault)) return []
     const from = next
     next = Math.min(next + n, limit)
