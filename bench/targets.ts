@@ -3,6 +3,7 @@
  * given the same events and writes the same records (key = userId, value = event JSON, no headers).
  *
  * - `ours`: this project's destination, through actions-core `Destination.onEvent` / `onBatch`.
+ * - `ours-idempotent`: the same with the `idempotent` setting on (kafkajs's idempotent producer).
  * - `segment-default` / `segment-cached`: Segment's published Kafka destination through its own
  *   copy of actions-core, without / with its producer-cache feature flag.
  * - `core-kafkajs`: the smallest possible actions-core destination (one kafkajs producer, `send` /
@@ -20,7 +21,14 @@ import { mapping, toRecord } from './events'
 import { httpBatchTarget, httpEventsTarget } from './gateway-targets'
 
 export type TargetName =
-  'ours' | 'segment-default' | 'segment-cached' | 'core-kafkajs' | 'kafkajs' | 'http-batch' | 'http-events'
+  | 'ours'
+  | 'ours-idempotent'
+  | 'segment-default'
+  | 'segment-cached'
+  | 'core-kafkajs'
+  | 'kafkajs'
+  | 'http-batch'
+  | 'http-events'
 
 export interface Target {
   /** Sends one event as tenant `tenant` (tenants differ by clientId only). */
@@ -103,7 +111,7 @@ function loadOurs(): { definition: AnyDefinition; closeAll?: () => Promise<void>
   return { definition: mod.default, closeAll: mod.closeAllProducers }
 }
 
-function oursTarget(options: TargetOptions): Target {
+function oursTarget(options: TargetOptions, idempotent = false): Target {
   const { definition, closeAll } = loadOurs()
   const avro = options.valueFormat === 'avro'
   if (avro && !options.registry) throw new BenchError('Avro values need the schema registry')
@@ -113,6 +121,7 @@ function oursTarget(options: TargetOptions): Target {
     clientId: clientId(tenant),
     mechanism: 'none',
     ssl_enabled: false,
+    idempotent,
     ...(registry
       ? {
           schema_registry_url: registry.url,
@@ -248,6 +257,8 @@ export function createTarget(name: TargetName, options: TargetOptions): Target {
   switch (name) {
     case 'ours':
       return oursTarget(options)
+    case 'ours-idempotent':
+      return oursTarget(options, true)
     case 'segment-default':
       return segmentTarget(options, false)
     case 'segment-cached':

@@ -43,13 +43,16 @@ export interface ConnectionSettings {
   ssl: SslSettings
   /** The schema registry of the Avro, JSON Schema and Protobuf formats, when its URL is set. */
   registry?: RegistrySettings
+  /** kafkajs's idempotent producer (acks all, one request in flight per connection). */
+  idempotent?: boolean
 }
 
 export const DEFAULTS = {
   clientId: 'segment-actions-kafka-producer',
   mechanism: 'plain' as Mechanism,
   ssl_enabled: true,
-  ssl_reject_unauthorized_ca: true
+  ssl_reject_unauthorized_ca: true,
+  idempotent: false
 }
 
 const SASL_USER_MECHANISMS: Mechanism[] = ['plain', 'scram-sha-256', 'scram-sha-512']
@@ -171,6 +174,13 @@ const FIELDS = {
     type: 'boolean',
     default: DEFAULTS.ssl_reject_unauthorized_ca
   },
+  idempotent: {
+    label: 'Idempotent Delivery',
+    description:
+      'Turn on the idempotent producer: the brokers drop the copies that retries inside the producer would write. Every request then waits for all in-sync replicas (acks all, whatever the mapping says) and one request is in flight per broker connection. Experimental in kafkajs: see the README before turning it on.',
+    type: 'boolean',
+    default: DEFAULTS.idempotent
+  },
   // the schema registry of the Avro, JSON Schema and Protobuf formats (src/schema/)
   ...registrySettingsFields
 } satisfies Record<string, GlobalSetting>
@@ -239,6 +249,8 @@ export function normaliseSettings(raw: Settings): ConnectionSettings {
       )
     }
   }
+  // Set only when on, so settings without it normalise as they always did.
+  if (bool('idempotent', r.idempotent, DEFAULTS.idempotent, problems)) c.idempotent = true
   const ca = text(r.ssl_ca)
   const cert = text(r.ssl_cert)
   const key = text(r.ssl_key)

@@ -1,9 +1,17 @@
-/** Stops the broker and the registry if the test run started them; ones started by hand keep running. */
+/** Stops the broker, the cluster nodes and the registry the test run started; ones started by hand keep running. */
 import { stop } from '../scripts/broker/broker'
+import { stopNode } from '../scripts/broker/cluster'
 import { stop as stopRegistry } from '../scripts/registry/registry'
 
 export default async function globalTeardown(): Promise<void> {
-  const started = globalThis as { __KAFKA_STARTED_BY_TESTS__?: boolean; __REGISTRY_STARTED_BY_TESTS__?: boolean }
-  if (started.__REGISTRY_STARTED_BY_TESTS__) await stopRegistry()
-  if (started.__KAFKA_STARTED_BY_TESTS__) await stop()
+  const g = globalThis as {
+    __KAFKA_STARTED_BY_TESTS__?: boolean
+    __CLUSTER_STARTED_BY_TESTS__?: number[]
+    __REGISTRY_STARTED_BY_TESTS__?: boolean
+  }
+  await Promise.all([
+    g.__REGISTRY_STARTED_BY_TESTS__ ? stopRegistry() : false,
+    g.__KAFKA_STARTED_BY_TESTS__ ? stop() : false,
+    ...(g.__CLUSTER_STARTED_BY_TESTS__ ?? []).map((id) => stopNode(id))
+  ])
 }

@@ -43,8 +43,12 @@ export class PooledProducer implements TopicProducer {
   /** The kafkajs producer itself: for this folder (and tests) only. */
   readonly producer: Producer
 
-  constructor(kafka: Kafka) {
-    this.producer = kafka.producer({ createPartitioner: trackingPartitioner(this.partitionCounts, this.metadata) })
+  constructor(kafka: Kafka, idempotent = false) {
+    this.producer = kafka.producer({
+      createPartitioner: trackingPartitioner(this.partitionCounts, this.metadata),
+      // kafkajs requires one request in flight per connection for idempotence (and acks all per send).
+      ...(idempotent ? { idempotent: true, maxInFlightRequests: 1 } : {})
+    })
   }
 
   plan(topic: string, messages: readonly OutgoingMessage[]): number[] | undefined {
@@ -164,7 +168,7 @@ function placements(
 
 /** The pool's factory for real producers. Cannot fail: the settings are normalised. */
 export function createKafkaProducer(settings: ConnectionSettings): Poolable<PooledProducer> {
-  const pooled = new PooledProducer(new Kafka(kafkaConfig(settings)))
+  const pooled = new PooledProducer(new Kafka(kafkaConfig(settings)), settings.idempotent === true)
   const { producer } = pooled
   let connected = false
   return {

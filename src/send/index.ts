@@ -32,9 +32,10 @@ import { Telemetry } from './telemetry'
 
 const ACKS: Record<string, number> = { all: -1, leader: 1, none: 0 }
 
-function deliveryOptions(p: Payload): DeliveryOptions {
+/** With idempotent delivery every request waits for all in-sync replicas: kafkajs refuses other acks then. */
+function deliveryOptions(p: Payload, idempotent: boolean): DeliveryOptions {
   return {
-    acks: ACKS[p.acks ?? 'all'] ?? -1,
+    acks: idempotent ? -1 : (ACKS[p.acks ?? 'all'] ?? -1),
     compression: COMPRESSIONS.includes(p.compression as Compression) ? (p.compression as Compression) : 'none',
     timeout: p.request_timeout,
     batchBytes: p.batch_bytes ?? DEFAULT_BATCH_BYTES,
@@ -104,7 +105,7 @@ async function sendEvents(
       const schema = encoded[i]
       if (schema && !schema.ok) throw schema.error
       const record = buildRecord(payload, schema?.encoded)
-      const options = deliveryOptions(payload)
+      const options = deliveryOptions(payload, settings.idempotent === true)
       const lane = laneOf(payload.topic, options)
       let group = groups.get(lane)
       if (!group) groups.set(lane, (group = { topic: payload.topic, options, indices: [], records: [] }))
