@@ -7,6 +7,8 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as net from 'node:net'
 import * as path from 'node:path'
+import { addOidcListener, oidcFacts, oidcJvmFlags, oidcListenerOf, prepareOidcListener } from './oidc'
+import type { OidcFacts, OidcListener, OidcMode } from './oidc'
 import { ensurePki, PKI_FILES, type PkiFile } from './pki'
 import { BrokerError, checkPrerequisites, ensureJars, ensureValidator, VALIDATOR_CLASS } from './toolchain'
 
@@ -24,6 +26,8 @@ export interface BrokerPorts {
   controller: number
   /** SASL_SSL with OAUTHBEARER, validated like Amazon MSK's IAM auth. Default: the plaintext port + 4. */
   iam: number
+  /** SASL_SSL with OAUTHBEARER, OIDC tokens validated by Kafka (./oidc.ts). Default: the plaintext port + 5. */
+  oidc: number
 }
 
 export interface BrokerOptions {
@@ -32,6 +36,8 @@ export interface BrokerOptions {
   ports?: Partial<BrokerPorts>
   /** Extra or replacing `server.properties` entries (e.g. a lowered `connections.max.idle.ms`). */
   overrides?: Record<string, string | number>
+  /** The OIDC listener: `auto` (default) opens it when the identity provider is ready. */
+  oidc?: OidcMode
 }
 
 /** What tests, the server and the benchmarks read: written to `<dir>/broker.json`. */
@@ -46,6 +52,8 @@ export interface BrokerInfo {
   pki: Record<PkiFile, string>
   logFile: string
   dataDir: string
+  /** The OIDC listener, when the identity provider was ready at the broker's start. */
+  oidc?: OidcFacts
 }
 
 export const USERS = [
@@ -77,7 +85,8 @@ const DEFAULT_PORTS: BrokerPorts = {
   ssl: 19094,
   saslSsl: 19095,
   controller: 19099,
-  iam: 19096
+  iam: 19096,
+  oidc: 19097
 }
 const PORT_ENV: Record<keyof BrokerPorts, string> = {
   plaintext: 'KAFKA_PLAINTEXT_PORT',
@@ -85,7 +94,8 @@ const PORT_ENV: Record<keyof BrokerPorts, string> = {
   ssl: 'KAFKA_SSL_PORT',
   saslSsl: 'KAFKA_SASL_SSL_PORT',
   controller: 'KAFKA_CONTROLLER_PORT',
-  iam: 'KAFKA_IAM_PORT'
+  iam: 'KAFKA_IAM_PORT',
+  oidc: 'KAFKA_OIDC_PORT'
 }
 const HOST = '127.0.0.1'
 const READY_TIMEOUT_MS = 90_000
@@ -104,6 +114,7 @@ interface Layout {
   properties: string
   ports: BrokerPorts
   overrides: Record<string, string | number>
+  oidc?: OidcListener
 }
 
 export function layout(options: BrokerOptions = {}): Layout {
@@ -121,7 +132,8 @@ export function layout(options: BrokerOptions = {}): Layout {
     infoFile: path.join(dir, 'broker.json'),
     properties: path.join(dir, 'server.properties'),
     ports,
-    overrides: options.overrides ?? {}
+    overrides: options.overrides ?? {},
+    oidc: oidcListenerOf(dir)
   }
 }
 
@@ -214,6 +226,7 @@ export function serverProperties(l: Layout): string {
     props[`listener.name.${listener}.scram-sha-256.sasl.jaas.config`] = jaas('scram')
     props[`listener.name.${listener}.scram-sha-512.sasl.jaas.config`] = jaas('scram')
   }
+  addOidcListener(props, l.oidc, HOST)
   Object.assign(props, l.overrides)
   return Object.entries(props)
     .map(([k, v]) => `${k}=${v}`)
@@ -225,6 +238,7 @@ function javaArgs(l: Layout): string[] {
   return [
     `-Dlog4j2.configurationFile=${path.join(HARNESS, 'log4j2.properties')}`,
     `-Dkafka.logs.dir=${l.logs}`,
+    ...oidcJvmFlags(l.oidc),
     '-cp',
     [path.join(l.libs, '*'), l.classes].join(path.delimiter)
   ]
@@ -317,7 +331,8 @@ function info(l: Layout, pid: number): BrokerInfo {
     aws: AWS_IAM,
     pki,
     logFile: path.join(l.logs, 'kafka.out'),
-    dataDir: l.data
+    dataDir: l.data,
+    ...oidcFacts(l.oidc, HOST)
   }
 }
 
@@ -346,6 +361,7 @@ export async function start(options: BrokerOptions = {}): Promise<StartResult> {
   ensureJars(l.libs)
   ensureValidator(l.libs, l.classes)
   ensurePki(l.pki)
+  l.oidc = await prepareOidcListener(l.dir, l.ports.oidc, options.oidc ?? 'auto', (m) => new BrokerError(m))
   fs.writeFileSync(l.properties, serverProperties(l))
   formatStorage(l)
   const logFile = path.join(l.logs, 'kafka.out')

@@ -100,12 +100,12 @@ function parsePort(name: string, value: string): number {
 interface RealmFile {
   realm: string
   accessTokenLifespan: number
-  clientScopes: { name: string }[]
   clients: {
     clientId: string
     secret: string
     description: string
     serviceAccountsEnabled: boolean
+    optionalClientScopes?: string[]
     protocolMappers?: { protocolMapper: string; config: Record<string, string> }[]
   }[]
 }
@@ -135,7 +135,7 @@ export function info(l: Layout, pid: number): IdpInfo {
     tokenEndpoint: `${base}/protocol/openid-connect/token`,
     jwksUri: `${base}/protocol/openid-connect/certs`,
     audience: BROKER_AUDIENCE,
-    scope: realm.clientScopes[0].name,
+    scope: realm.clients[0].optionalClientScopes?.[0] ?? '',
     accessTokenLifespanSeconds: realm.accessTokenLifespan,
     clients,
     ports: l.ports,
@@ -184,7 +184,10 @@ function ensureDistribution(l: Layout): void {
 function prepareRealm(l: Layout): void {
   const data = path.join(l.dist, 'data')
   const content = fs.readFileSync(REALM_FILE)
-  const hash = createHash('sha256').update(content).digest('hex')
+  // Of the parsed content: reformatting the file does not wipe the database.
+  const hash = createHash('sha256')
+    .update(JSON.stringify(JSON.parse(content.toString('utf8'))))
+    .digest('hex')
   const stamp = path.join(data, 'realm.sha256')
   if (!fs.existsSync(stamp) || fs.readFileSync(stamp, 'utf8') !== hash) {
     fs.rmSync(path.join(data, 'h2'), { recursive: true, force: true })

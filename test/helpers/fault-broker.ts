@@ -44,7 +44,7 @@ export const FAST_RESTART = { 'broker.session.timeout.ms': 3000, 'broker.heartbe
 
 /**
  * `base` picks the ports: plaintext base+2, SASL base+3, SSL base+4, SASL_SSL base+5, IAM base+6,
- * controller base+9 (e.g. 31090 -> 31092...). Each test file uses its own base and name. Keep them
+ * OIDC base+7 (unused), controller base+9 (e.g. 31090 -> 31092...). Each test file uses its own base and name. Keep them
  * below Linux's ephemeral range (32768-60999): a client socket may otherwise hold the port when a
  * killed broker restarts, and the restart fails with "Address already in use".
  */
@@ -56,11 +56,13 @@ export function ownBroker(name: string, base: number, overrides: Record<string, 
     ssl: base + 4,
     saslSsl: base + 5,
     iam: base + 6,
+    oidc: base + 7,
     controller: base + 9
   }
   if (ports.plaintext === 19092) throw new Error('an own broker must not use the shared broker’s ports')
   if (base + 9 >= 32768) throw new Error(`ports from ${base} fall in the ephemeral range`)
-  const options: BrokerOptions = { dir, ports, overrides }
+  // No OIDC listener: these brokers are killed and restarted whatever the identity provider does.
+  const options: BrokerOptions = { dir, ports, overrides, oidc: false }
   const bootstrap = `127.0.0.1:${ports.plaintext}`
   const admin = async <T>(fn: (a: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> => {
     const a = new Kafka({ brokers: [bootstrap], clientId: `admin-${name}`, logLevel: logLevel.NOTHING }).admin()

@@ -1,0 +1,80 @@
+/**
+ * SASL OAUTHBEARER (RFC 7628) for kafkajs with tokens from an OAuth client-credentials grant and
+ * optional SASL extensions.
+ *
+ * kafkajs's own OAUTHBEARER authenticator takes a broker's rejection (an error challenge such as
+ * `{"status":"invalid_token"}`) for success: the broker then closes the connection and the first
+ * request fails with "Request is not valid given the current SASL state". This authenticator reads
+ * the broker's reply and fails the login with a 401 that gives the broker's reason and, to help find
+ * the cause, the token's audience, issuer and expiry (claims, never the token itself).
+ */
+import { InvalidAuthenticationError, type CustomErrorCodes } from '@segment/actions-core'
+import type { AuthenticationProviderArgs, Mechanism } from 'kafkajs'
+import { errorChallenge } from '../aws-iam'
+import { encodeExtensions } from './extensions'
+import { jwtClaims, type AccessToken } from './token-endpoint'
+import type { TokenSource } from './token-source'
+
+const SOH = '\x01'
+
+export interface OAuthBearerOptions {
+  source: TokenSource
+  extensions: Record<string, string>
+  /** Named in errors and logs. */
+  clientId: string
+  tokenEndpoint: string
+}
+
+/** The SASL client's first message: GS2 header without authorization identity, token, extensions. */
+export function initialResponse(token: string, extensions: Record<string, string>): Buffer {
+  return lengthPrefixed(`n,,${SOH}auth=Bearer ${token}${SOH}${encodeExtensions(extensions)}${SOH}`)
+}
+
+/** SASL bytes as kafkajs sends them: with their int32 length first. */
+function lengthPrefixed(text: string): Buffer {
+  const body = Buffer.from(text, 'utf8')
+  const prefix = Buffer.alloc(4)
+  prefix.writeInt32BE(body.length)
+  return Buffer.concat([prefix, body])
+}
+
+/** The token's claims that explain a rejection; none of them is secret. */
+export function describeToken(t: AccessToken): string {
+  const claims = jwtClaims(t.value)
+  const expires = new Date(t.expiresAt).toISOString()
+  if (!claims) return `an opaque (non-JWT) token expiring ${expires}`
+  const list = (v: unknown): string => (Array.isArray(v) ? v.join(', ') : typeof v === 'string' ? v : 'none')
+  return `a token for audience ${list(claims.aud)}, issuer ${list(claims.iss)}, expiring ${expires}`
+}
+
+export function rejectedTokenError(status: string, t: AccessToken, o: OAuthBearerOptions): InvalidAuthenticationError {
+  const error = new InvalidAuthenticationError(
+    `SASL OAUTHBEARER authentication failed: the broker rejected the token of client "${o.clientId}" from ${o.tokenEndpoint} (${status}). It was ${describeToken(t)}: check that the broker expects this audience and issuer and trusts the provider's signing keys.`,
+    'OAUTH_TOKEN_REJECTED' as CustomErrorCodes
+  )
+  // Not retried by kafkajs: the same token would be rejected again; a new call fetches a new one.
+  return Object.assign(error, { retriable: false })
+}
+
+/** The kafkajs `sasl` option for OAUTHBEARER with client-credentials tokens. */
+export function oauthBearerSasl(o: OAuthBearerOptions): Mechanism {
+  const authenticationProvider = ({ host, port, logger, saslAuthenticate }: AuthenticationProviderArgs) => ({
+    authenticate: async () => {
+      const token = await o.source.token()
+      const reply = await saslAuthenticate<Buffer>({
+        request: { encode: () => initialResponse(token.value, o.extensions) },
+        response: { decode: (raw) => raw, parse: (data) => data }
+      })
+      const status = errorChallenge(reply ?? undefined)
+      if (status === undefined) {
+        logger.debug('SASL OAUTHBEARER authentication successful', { broker: `${host}:${port}`, clientId: o.clientId })
+        return
+      }
+      o.source.invalidate(token.value)
+      // The client answers an error challenge with a lone %x01; the broker then fails the exchange.
+      await saslAuthenticate({ request: { encode: () => lengthPrefixed(SOH) } }).catch(() => undefined)
+      throw rejectedTokenError(status, token, o)
+    }
+  })
+  return { mechanism: 'oauthbearer', authenticationProvider }
+}
