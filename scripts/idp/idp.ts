@@ -272,7 +272,7 @@ export interface StartResult {
 export async function start(options: IdpOptions = {}): Promise<StartResult> {
   const l = layout(options)
   const running = readPid(l)
-  if (alive(l, running) && (await ready(info(l, running)))) return { info: writeInfo(l, running), started: false }
+  if (alive(l, running)) return { info: await awaitRunning(l, running), started: false }
   for (const key of Object.keys(l.ports) as (keyof IdpPorts)[])
     if (await portAnswers(l.ports[key]))
       throw new IdpError(
@@ -308,7 +308,7 @@ export async function start(options: IdpOptions = {}): Promise<StartResult> {
   child.unref()
   const pid = child.pid as number
   fs.writeFileSync(l.pidFile, String(pid))
-  const i = info(l, pid)
+  const i = writeInfo(l, pid)
   const deadline = Date.now() + READY_TIMEOUT_MS
   while (Date.now() < deadline) {
     if (await ready(i)) return { info: writeInfo(l, pid), started: true }
@@ -320,6 +320,27 @@ export async function start(options: IdpOptions = {}): Promise<StartResult> {
   throw new IdpError(
     `Keycloak did not serve the realm within ${READY_TIMEOUT_MS / 1000} s; its last log lines:\n${tail(l.logFile)}`
   )
+}
+
+/**
+ * The checkout's Keycloak is already running (its database allows one): reused when it is on the
+ * requested ports, once ready (it may still be starting); an error naming its ports otherwise.
+ */
+async function awaitRunning(l: Layout, pid: number): Promise<IdpInfo> {
+  const known = readInfo({ dir: l.dir })
+  if (!known || known.pid !== pid || known.ports.http !== l.ports.http || known.ports.management !== l.ports.management)
+    throw new IdpError(
+      `this checkout's Keycloak (pid ${pid}) already runs${known ? ` on ports ${known.ports.http}/${known.ports.management}` : ''}, not on ${l.ports.http}/${l.ports.management}: its database allows one at a time. Stop it (npm run idp:stop with the same IDP_HTTP_PORT) or use its ports.`
+    )
+  const deadline = Date.now() + READY_TIMEOUT_MS
+  while (!(await ready(known))) {
+    if (!alive(l, pid))
+      throw new IdpError(`Keycloak (pid ${pid}) exited while starting; its last log lines:\n${tail(l.logFile)}`)
+    if (Date.now() > deadline)
+      throw new IdpError(`Keycloak (pid ${pid}) did not become ready within ${READY_TIMEOUT_MS / 1000} s`)
+    await sleep(500)
+  }
+  return known
 }
 
 function writeInfo(l: Layout, pid: number): IdpInfo {
