@@ -18,8 +18,8 @@ export interface JavaRuntime {
 const JVM_FOLDERS = '/usr/lib/jvm'
 
 /** The major version a `java` binary reports (`java.specification.version`), or undefined. */
-export function javaVersion(bin: string): number | undefined {
-  const result = spawnSync(bin, ['-XshowSettings:properties', '-version'], { encoding: 'utf8', timeout: 20_000 })
+export function javaVersion(bin: string, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const result = spawnSync(bin, ['-XshowSettings:properties', '-version'], { encoding: 'utf8', timeout: 20_000, env })
   if (result.error || result.status !== 0) return undefined
   const spec = /^\s*java\.specification\.version = (\S+)/m.exec(result.stderr)?.[1]
   if (!spec) return undefined
@@ -28,35 +28,39 @@ export function javaVersion(bin: string): number | undefined {
   return Number.isInteger(major) ? major : undefined
 }
 
-function candidates(env: NodeJS.ProcessEnv): { home?: string; bin: string }[] {
+function candidates(env: NodeJS.ProcessEnv, jvmFolders: string): { home?: string; bin: string }[] {
   const list: { home?: string; bin: string }[] = []
   for (const home of [env.IDP_JAVA_HOME, env.JAVA_HOME])
     if (home) list.push({ home, bin: path.join(home, 'bin', 'java') })
   list.push({ bin: 'java' })
   let folders: string[] = []
   try {
-    folders = fs.readdirSync(JVM_FOLDERS)
+    folders = fs.readdirSync(jvmFolders)
   } catch {
     folders = []
   }
   // Newest-looking first (temurin-25 before java-17): only an ordering, the version is still asked.
   const number = (name: string): number => Number(/(\d+)/.exec(name)?.[1] ?? 0)
   for (const name of folders.sort((a, b) => number(b) - number(a))) {
-    const home = path.join(JVM_FOLDERS, name)
+    const home = path.join(jvmFolders, name)
     list.push({ home, bin: path.join(home, 'bin', 'java') })
   }
   return list
 }
 
 /** The first Java runtime of at least `minimum`; undefined when there is none. */
-export function findJava(minimum: number, env: NodeJS.ProcessEnv = process.env): JavaRuntime | undefined {
+export function findJava(
+  minimum: number,
+  env: NodeJS.ProcessEnv = process.env,
+  jvmFolders = JVM_FOLDERS
+): JavaRuntime | undefined {
   const seen = new Set<string>()
-  for (const c of candidates(env)) {
+  for (const c of candidates(env, jvmFolders)) {
     const key = c.bin === 'java' ? 'java' : fs.existsSync(c.bin) ? fs.realpathSync(c.bin) : c.bin
     if (seen.has(key)) continue
     seen.add(key)
     if (c.bin !== 'java' && !fs.existsSync(c.bin)) continue
-    const version = javaVersion(c.bin)
+    const version = javaVersion(c.bin, env)
     if (version !== undefined && version >= minimum) return { ...c, version }
   }
   return undefined

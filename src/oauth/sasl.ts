@@ -60,7 +60,17 @@ export function rejectedTokenError(status: string, t: AccessToken, o: OAuthBeare
 export function oauthBearerSasl(o: OAuthBearerOptions): Mechanism {
   const authenticationProvider = ({ host, port, logger, saslAuthenticate }: AuthenticationProviderArgs) => ({
     authenticate: async () => {
-      const token = await o.source.token()
+      let token: AccessToken
+      try {
+        token = await o.source.token()
+      } catch (error) {
+        // kafkajs has sent the SaslHandshake already: the broker now waits for SaslAuthenticate and
+        // would refuse the next handshake on this connection (ILLEGAL_SASL_STATE) for good. A lone
+        // %x01 ends the exchange as failed; the broker closes the connection and the next attempt
+        // starts on a new one.
+        await saslAuthenticate({ request: { encode: () => lengthPrefixed(SOH) } }).catch(() => undefined)
+        throw error
+      }
       const reply = await saslAuthenticate<Buffer>({
         request: { encode: () => initialResponse(token.value, o.extensions) },
         response: { decode: (raw) => raw, parse: (data) => data }

@@ -1,8 +1,10 @@
 package harness;
 
 import java.lang.reflect.Field;
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.WeakHashMap;
 import javax.security.sasl.SaslServer;
 import org.apache.kafka.common.security.auth.AuthenticationContext;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
@@ -19,12 +21,17 @@ import org.slf4j.LoggerFactory;
  * extensions the client sent, so tests can see what reached the broker. It validates nothing: Kafka's
  * own OAuthBearerValidatorCallbackHandler has accepted the token before the principal is built.
  *
+ * Kafka builds the principal again for every request of a connection, from the SASL server of its
+ * latest (re)authentication; a new SASL server is made for each (re)authentication, so one line is
+ * logged per SASL server.
+ *
  * Kafka keeps the extensions of a session in a private field of its SASL server and hands them out only
  * by name; reading the field shows all of them, including names nobody asked for.
  */
 public class OidcSessionLog extends DefaultKafkaPrincipalBuilder {
     private static final Logger log = LoggerFactory.getLogger(OidcSessionLog.class);
     private static final String TOKEN_PROPERTY = "OAUTHBEARER.token";
+    private static final Map<SaslServer, Boolean> LOGGED = Collections.synchronizedMap(new WeakHashMap<>());
 
     public OidcSessionLog() {
         super(null, null);
@@ -36,7 +43,7 @@ public class OidcSessionLog extends DefaultKafkaPrincipalBuilder {
         if (context instanceof SaslAuthenticationContext) {
             SaslAuthenticationContext sasl = (SaslAuthenticationContext) context;
             SaslServer server = sasl.server();
-            if ("OAUTHBEARER".equals(server.getMechanismName())) {
+            if ("OAUTHBEARER".equals(server.getMechanismName()) && LOGGED.put(server, Boolean.TRUE) == null) {
                 Object token = server.getNegotiatedProperty(TOKEN_PROPERTY);
                 long expiresAt = token instanceof OAuthBearerToken ? ((OAuthBearerToken) token).lifetimeMs() : -1;
                 log.info(
