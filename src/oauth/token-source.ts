@@ -7,7 +7,7 @@
  * fifth of its lifetime, or less than 15 s, is left, so a re-authentication always presents a token
  * with most of its life ahead. Callers waiting at the same time (the connections of a producer, or
  * several producers of the same client) share one request. A failed request is not cached; while
- * the cached token is still valid for a few seconds it is handed out instead of the failure, so a
+ * the cached token is still valid for more than 12 s it is handed out instead of the failure, so a
  * short outage of the identity provider goes unnoticed.
  *
  * Sources are shared per client (endpoint, client ID, secret, scope, authentication method) through
@@ -19,8 +19,12 @@ import { requestToken, type AccessToken, type OAuthClient } from './token-endpoi
 
 export const REFRESH_FRACTION = 0.2
 export const REFRESH_MIN_REMAINING_MS = 15_000
-/** A token this close to expiry is not handed out even when no fresh one can be had. */
-export const STALE_MIN_REMAINING_MS = 5_000
+/**
+ * A token this close to expiry is not handed out even when no fresh one can be had: the session it
+ * opens would be shorter than kafkajs's re-authentication threshold (10 s), kafkajs would start a new
+ * authentication right after this one, and the broker refuses that (ILLEGAL_SASL_STATE).
+ */
+export const STALE_MIN_REMAINING_MS = 12_000
 
 export interface TokenSource {
   /** A token with enough life left: the cached one, or a fresh one. */

@@ -79,15 +79,15 @@ describe('token source', () => {
   })
 
   it('hands out the cached token while the provider fails, until it is about to expire', async () => {
-    const h = harness(30_000)
+    const h = harness(60_000)
     const first = h.source.token()
     h.answer()
     await first
-    h.advance(20_000) // 10 s left: due for refresh, still valid
+    h.advance(46_000) // 14 s left: due for refresh, still handed out
     const during = h.source.token()
     h.fail()
     expect((await during).value).toBe('t1')
-    h.advance(10_000 - STALE_MIN_REMAINING_MS) // 5 s left: no longer handed out
+    h.advance(14_000 - STALE_MIN_REMAINING_MS) // 12 s left: no longer handed out
     const late = h.source.token()
     h.fail()
     await expect(late).rejects.toThrow('provider down')
