@@ -56,6 +56,26 @@ export function rejectedTokenError(status: string, t: AccessToken, o: OAuthBeare
   return Object.assign(error, { retriable: false })
 }
 
+/** How long to wait for the broker to close a connection whose SASL exchange was abandoned. */
+const ABANDON_WAIT_MS = 2000
+
+/**
+ * Ends a SASL exchange the client cannot go on with (no token to send), so that the connection is
+ * gone before the error reaches kafkajs. kafkajs has sent the SaslHandshake already: the broker waits
+ * for SaslAuthenticate and would refuse any later handshake on this connection (ILLEGAL_SASL_STATE),
+ * and kafkajs, on the error, reconnects at once within the same call. A lone %x01 fails the exchange;
+ * the broker then closes the connection after a short delay (connection.failed.authentication.delay.ms),
+ * which the second %x01 waits for: it is never answered, and fails when the connection closes.
+ */
+async function abandonExchange(saslAuthenticate: AuthenticationProviderArgs['saslAuthenticate']): Promise<void> {
+  const soh = (): Promise<unknown> =>
+    saslAuthenticate({ request: { encode: () => lengthPrefixed(SOH) } }).catch(() => undefined)
+  await soh()
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([soh(), new Promise((resolve) => (timer = setTimeout(resolve, ABANDON_WAIT_MS)))])
+  clearTimeout(timer)
+}
+
 /** The kafkajs `sasl` option for OAUTHBEARER with client-credentials tokens. */
 export function oauthBearerSasl(o: OAuthBearerOptions): Mechanism {
   const authenticationProvider = ({ host, port, logger, saslAuthenticate }: AuthenticationProviderArgs) => ({
@@ -64,11 +84,7 @@ export function oauthBearerSasl(o: OAuthBearerOptions): Mechanism {
       try {
         token = await o.source.token()
       } catch (error) {
-        // kafkajs has sent the SaslHandshake already: the broker now waits for SaslAuthenticate and
-        // would refuse the next handshake on this connection (ILLEGAL_SASL_STATE) for good. A lone
-        // %x01 ends the exchange as failed; the broker closes the connection and the next attempt
-        // starts on a new one.
-        await saslAuthenticate({ request: { encode: () => lengthPrefixed(SOH) } }).catch(() => undefined)
+        await abandonExchange(saslAuthenticate)
         throw error
       }
       const reply = await saslAuthenticate<Buffer>({
