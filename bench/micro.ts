@@ -6,9 +6,9 @@
  * Each case runs a warm-up and then `iterations` calls, five times, and prints the median µs per call.
  * A fresh settings object is built for every call, as actions-core does.
  */
-import { connectionKey } from '../src/client-config'
+import { connectionKey } from '../src/connection-identity'
 import { buildRecord, RECORD_OVERHEAD_BYTES } from '../src/records'
-import { ConnectionCache } from '../src/send/connections'
+import { SettingsCache } from '../src/send/settings-cache'
 import { normaliseSettings, type Settings } from '../src/settings'
 import { generateEvents } from './events'
 
@@ -42,8 +42,8 @@ measure('settings: normaliseSettings (every call, before)', () => normaliseSetti
 measure('settings: normaliseSettings + connectionKey (every call, before)', () =>
   connectionKey(normaliseSettings(fresh()))
 )
-const cache = new ConnectionCache()
-measure('settings: ConnectionCache.resolve, fresh object per call (after)', () => cache.resolve(fresh()).key)
+const cache = new SettingsCache()
+measure('settings: SettingsCache.resolve, fresh object per call (after)', () => cache.resolve(fresh()).key)
 
 const events = generateEvents(2000)
 const json = events.map((e) => JSON.stringify(e))

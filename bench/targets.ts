@@ -13,6 +13,7 @@ import { createRequire } from 'node:module'
 import * as path from 'node:path'
 import type { Destination, DestinationDefinition, SegmentEvent } from '@segment/actions-core'
 import type { Message, Producer } from 'kafkajs'
+import { brokerAddresses, formatBroker } from '../src/brokers'
 import { mapping, toRecord } from './events'
 
 export type TargetName = 'ours' | 'segment-default' | 'segment-cached' | 'core-kafkajs' | 'kafkajs'
@@ -139,7 +140,11 @@ function kafkajsTarget(options: TargetOptions): Target & { sendRecords(records: 
     const id = clientId(tenant)
     let producer = producers.get(id)
     if (!producer) {
-      const kafka = new Kafka({ clientId: id, brokers: options.brokers.split(','), logLevel: logLevel.NOTHING })
+      const kafka = new Kafka({
+        clientId: id,
+        brokers: brokerAddresses(options.brokers).map(formatBroker),
+        logLevel: logLevel.NOTHING
+      })
       const p = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
       producer = p.connect().then(() => p)
       producers.set(id, producer)

@@ -9,25 +9,23 @@
  * - Every (re)authentication gets a freshly signed token (15 minutes). kafkajs re-authenticates
  *   before the session the broker granted ends, and the broker ends sessions when their token expires.
  *
- * kafkajs's own OAUTHBEARER authenticator takes a broker's rejection (an error challenge, RFC 7628
- * section 3.2.2) for success and fails later with ILLEGAL_SASL_STATE; the authenticator below reads the
- * challenge and fails the login with a KafkaJSSASLAuthenticationError instead.
+ * The SASL OAUTHBEARER exchange itself (a kafkajs authenticator) is in kafka/msk-iam.ts.
  */
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers'
-import {
-  IntegrationError,
-  InvalidAuthenticationError,
-  RetryableError,
-  type CustomErrorCodes
-} from '@segment/actions-core'
 import { generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js'
-import { KafkaJSSASLAuthenticationError, type AuthenticationProviderArgs, type Mechanism } from 'kafkajs'
-import type { ConnectionSettings } from './settings'
+import type { BrokerAddress } from './brokers'
+import { ownError, type OwnCode } from './errors'
 
-export type AwsIamSettings = Pick<
-  ConnectionSettings,
-  'brokers' | 'accessKeyId' | 'secretAccessKey' | 'sessionToken' | 'authorizationIdentity' | 'region'
->
+/** The settings AWS IAM reads (a part of ConnectionSettings). */
+export interface AwsIamSettings {
+  brokers: readonly BrokerAddress[]
+  accessKeyId?: string
+  secretAccessKey?: string
+  sessionToken?: string
+  authorizationIdentity?: string
+  /** The awsRegion setting, or the region already resolved from it. */
+  region?: string
+}
 
 export interface AwsIamOptions {
   /** STS endpoint used to assume the role, e.g. a VPC endpoint; default: the region's STS endpoint. */
@@ -60,21 +58,13 @@ const MSK_HOST = /\.kafka(?:-serverless)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/
 
-const hostOf = (broker: string): string => {
-  const bracketed = /^\[(.*)\](?::\d+)?$/.exec(broker)
-  if (bracketed) return bracketed[1]
-  const colon = broker.lastIndexOf(':')
-  return colon === -1 ? broker : broker.slice(0, colon)
-}
-
 /** The AWS regions named by MSK broker host names (empty when none is an MSK name). */
-export function regionsOfBrokers(brokers: string[]): string[] {
-  const regions = brokers.map((b) => MSK_HOST.exec(hostOf(b))?.[1]?.toLowerCase())
+export function regionsOfBrokers(brokers: readonly BrokerAddress[]): string[] {
+  const regions = brokers.map((b) => (b.ipv6 ? undefined : MSK_HOST.exec(b.host)?.[1]?.toLowerCase()))
   return [...new Set(regions.filter((r): r is string => r !== undefined))]
 }
 
-const invalid = (message: string, code: string): IntegrationError =>
-  notRetriedByKafkajs(new IntegrationError(message, code, 400))
+const invalid = (message: string, code: OwnCode): Error => notRetriedByKafkajs(ownError(code, message))
 
 /** The signing region: from the broker host names, else the awsRegion setting; both must agree. */
 export function resolveRegion(s: Pick<AwsIamSettings, 'brokers' | 'region'>): string {
@@ -142,17 +132,10 @@ function stsError(error: unknown, roleArn: string, s: AwsIamSettings): Error {
   const status = e?.$metadata?.httpStatusCode
   const what = `Could not assume the role ${roleArn} (authorizationIdentity) with access key ${s.accessKeyId ?? ''}`
   if (STS_DENIED.has(name) || status === 403)
-    return notRetriedByKafkajs(
-      new InvalidAuthenticationError(
-        `${what}: AWS STS refused (${said}).`,
-        'AWS_ASSUME_ROLE_DENIED' as CustomErrorCodes
-      )
-    )
+    return invalid(`${what}: AWS STS refused (${said}).`, 'AWS_ASSUME_ROLE_DENIED')
   if (status !== undefined && status >= 400 && status < 500 && status !== 429)
     return invalid(`${what}: AWS STS rejected the request (${said}).`, 'AWS_ASSUME_ROLE_INVALID')
-  const retry = new RetryableError(`${what}: AWS STS could not be reached or failed (${said}).`, 503)
-  retry.code = 'AWS_STS_UNAVAILABLE' as CustomErrorCodes
-  return notRetriedByKafkajs(retry)
+  return invalid(`${what}: AWS STS could not be reached or failed (${said}).`, 'AWS_STS_UNAVAILABLE')
 }
 
 function scrub(text: string, s: AwsIamSettings): string {
@@ -236,70 +219,7 @@ export function mskTokenProvider(s: AwsIamSettings, options: AwsIamOptions = {})
       return { value: token, expiresAt: expiryTime }
     } catch (error) {
       const said = scrub(error instanceof Error ? error.message : String(error), s)
-      throw notRetriedByKafkajs(
-        new IntegrationError(`The AWS IAM token for MSK could not be signed: ${said}`, 'AWS_IAM_SIGNER_FAILED', 500)
-      )
+      throw invalid(`The AWS IAM token for MSK could not be signed: ${said}`, 'AWS_IAM_SIGNER_FAILED')
     }
   }
-}
-
-const SOH = '\x01'
-/** kafkajs's type definitions omit the constructor's message argument. */
-const SaslAuthenticationError = KafkaJSSASLAuthenticationError as unknown as new (message: string) => Error
-
-/** The broker's error challenge (RFC 7628 section 3.2.2), or undefined when the login succeeded. */
-export function errorChallenge(authBytes: Buffer | undefined | void): string | undefined {
-  if (!authBytes || authBytes.length === 0) return undefined
-  // kafkajs hands over the bytes with their int32 length prefix.
-  const body =
-    authBytes.length >= 4 && authBytes.readInt32BE(0) === authBytes.length - 4 ? authBytes.subarray(4) : authBytes
-  if (body.length === 0) return undefined
-  const text = body.toString('utf8')
-  try {
-    const parsed = JSON.parse(text) as { status?: unknown }
-    return typeof parsed.status === 'string' ? parsed.status : text
-  } catch {
-    return text
-  }
-}
-
-/** SASL bytes as kafkajs sends them: with their int32 length first. */
-function lengthPrefixed(text: string): Buffer {
-  const body = Buffer.from(text, 'utf8')
-  const prefix = Buffer.alloc(4)
-  prefix.writeInt32BE(body.length)
-  return Buffer.concat([prefix, body])
-}
-
-/** A kafkajs SASL OAUTHBEARER authenticator around a token source. */
-export function oauthBearerAuthenticator(token: () => Promise<MskToken>): Mechanism['authenticationProvider'] {
-  return ({ host, port, logger, saslAuthenticate }: AuthenticationProviderArgs) => ({
-    authenticate: async () => {
-      const { value } = await token()
-      // GS2 header without an authorization identity: MSK takes the identity from the signature.
-      const message = lengthPrefixed(`n,,${SOH}auth=Bearer ${value}${SOH}${SOH}`)
-      const reply = await saslAuthenticate<Buffer>({
-        request: { encode: () => message },
-        response: { decode: (raw) => raw, parse: (data) => data }
-      })
-      const status = errorChallenge(reply ?? undefined)
-      if (status === undefined) {
-        logger.debug('SASL OAUTHBEARER (AWS IAM) authentication successful', { broker: `${host}:${port}` })
-        return
-      }
-      // The client answers an error challenge with a lone %x01; the broker then fails the exchange.
-      await saslAuthenticate({ request: { encode: () => lengthPrefixed(SOH) } }).catch(() => undefined)
-      throw new SaslAuthenticationError(
-        `SASL OAUTHBEARER authentication failed: the broker rejected the AWS IAM token (${status})`
-      )
-    }
-  })
-}
-
-/**
- * The kafkajs `sasl` option for mechanism aws. Throws a 400 IntegrationError when the settings
- * cannot work (missing key, region not derivable, invalid role ARN).
- */
-export function awsIamSasl(s: AwsIamSettings, options: AwsIamOptions = {}): Mechanism {
-  return { mechanism: 'oauthbearer', authenticationProvider: oauthBearerAuthenticator(mskTokenProvider(s, options)) }
 }

@@ -1,11 +1,8 @@
 /**
- * The one mapping from kafkajs, Node socket and TLS errors to actions-core errors. A table: the first
- * row whose `match` accepts the (unwrapped) error decides. Each mapped error's code is the Kafka name
- * of the error: the protocol error type (`TOPIC_AUTHORIZATION_FAILED`), the kafkajs class name, or
- * Node's code (`ECONNREFUSED`, `SELF_SIGNED_CERT_IN_CHAIN`).
- *
- * Unknown errors (not from kafkajs, Node's network stack or actions-core) become a RetryableError 500
- * `UNKNOWN_ERROR`: nothing says the event is at fault, and dropping it would lose data silently.
+ * The destination's error vocabulary: the codes this package raises itself, each with the
+ * actions-core error class and status it goes with, the builders every module uses to raise them,
+ * and errorCode() / errorStatus() to read any error back. Errors of Kafka, kafkajs and the network
+ * are mapped onto the same builders by the table in kafka/error-table.ts, with the Kafka name as code.
  */
 import {
   IntegrationError,
@@ -14,368 +11,132 @@ import {
   RetryableError,
   type CustomErrorCodes
 } from '@segment/actions-core'
-import * as kafkajs from 'kafkajs'
-import {
-  KafkaJSAggregateError,
-  KafkaJSConnectionError,
-  KafkaJSError,
-  KafkaJSNonRetriableError,
-  KafkaJSNumberOfRetriesExceeded,
-  KafkaJSProtocolError,
-  KafkaJSRequestTimeoutError,
-  KafkaJSSASLAuthenticationError,
-  KafkaJSTimeout
-} from 'kafkajs'
-import { displayBroker, secretsOf } from './client-config'
-import type { ConnectionSettings } from './settings'
 
-/** Exported by kafkajs at run time but missing from its type definitions. */
-const { KafkaJSConnectionClosedError } = kafkajs as unknown as {
-  KafkaJSConnectionClosedError: typeof KafkaJSConnectionError
+/**
+ * How an error is raised: `permanent` IntegrationError (not retried), `payload` PayloadValidationError
+ * (400, the event is at fault), `credentials` InvalidAuthenticationError (401), `retryable` RetryableError.
+ */
+export type ErrorKind = 'permanent' | 'payload' | 'credentials' | 'retryable'
+
+interface CodeInfo {
+  kind: ErrorKind
+  status: number
 }
 
-export interface ErrorContext {
-  settings?: ConnectionSettings
-  topic?: string
+const permanent = (status = 400): CodeInfo => ({ kind: 'permanent', status })
+const retry = (status = 503): CodeInfo => ({ kind: 'retryable', status })
+const PAYLOAD: CodeInfo = { kind: 'payload', status: 400 }
+const CREDENTIALS: CodeInfo = { kind: 'credentials', status: 401 }
+
+/** Every code this package raises itself (Kafka's own names are passed through as they are). */
+export const OWN_CODES = {
+  // settings
+  INVALID_SETTINGS: permanent(),
+  INVALID_PEM: permanent(),
+  AWS_CREDENTIALS_MISSING: permanent(),
+  AWS_REGION_REQUIRED: permanent(),
+  AWS_REGION_MISMATCH: permanent(),
+  AWS_REGION_AMBIGUOUS: permanent(),
+  INVALID_AWS_REGION: permanent(),
+  INVALID_ROLE_ARN: permanent(),
+  // AWS IAM at connection time
+  AWS_ASSUME_ROLE_DENIED: CREDENTIALS,
+  AWS_ASSUME_ROLE_INVALID: permanent(),
+  AWS_STS_UNAVAILABLE: retry(),
+  AWS_IAM_SIGNER_FAILED: permanent(500),
+  // OAuth / OIDC tokens (mechanism oauthbearer) at connection time
+  OAUTH_TOKEN_ENDPOINT_UNREACHABLE: retry(),
+  OAUTH_TOKEN_ENDPOINT_TIMEOUT: retry(504),
+  OAUTH_TOKEN_ENDPOINT_FAILED: retry(),
+  OAUTH_TOKEN_THROTTLED: retry(429),
+  OAUTH_CLIENT_REJECTED: CREDENTIALS,
+  OAUTH_INVALID_SCOPE: permanent(),
+  OAUTH_TOKEN_REQUEST_REJECTED: permanent(),
+  OAUTH_TOKEN_ENDPOINT_REDIRECT: permanent(),
+  OAUTH_TOKEN_RESPONSE_INVALID: permanent(),
+  OAUTH_TOKEN_MISSING: permanent(),
+  OAUTH_TOKEN_REJECTED: CREDENTIALS,
+  // the connection test
+  CONNECTION_TIMEOUT: retry(504),
+  TLS_REQUIRED: permanent(),
+  TLS_NOT_SUPPORTED: permanent(),
+  SASL_REQUIRED: CREDENTIALS,
+  // one event
+  PARTITION_OUT_OF_RANGE: permanent(),
+  MESSAGE_TOO_LARGE: PAYLOAD, // over batch_bytes; Kafka's own name for the same refusal
+  INVALID_TOPIC_EXCEPTION: PAYLOAD, // a topic name Kafka would refuse, checked before sending
+  NOT_ACKNOWLEDGED: retry(),
+  // anything unrecognised: retried, so nothing is dropped silently
+  UNKNOWN_ERROR: retry(500)
+} as const satisfies Record<string, CodeInfo>
+
+export type OwnCode = keyof typeof OWN_CODES
+
+/** The code of any error: its `code`, else its name. */
+export function errorCode(error: unknown): string {
+  const e = error as { code?: unknown; name?: unknown } | null | undefined
+  if (e?.code !== undefined && e.code !== null) return String(e.code)
+  return typeof e?.name === 'string' ? e.name : 'UNKNOWN_ERROR'
 }
 
-type RetryStatus = ConstructorParameters<typeof RetryableError>[1]
-
-interface Row {
-  /** What the row recognises, for readers and test names. */
-  case: string
-  match: (e: ErrorLike) => boolean
-  map: (e: ErrorLike, ctx: ErrorContext) => Error
+/** The HTTP status of any error: its `status`, else 500. */
+export function errorStatus(error: unknown): number {
+  const status = (error as { status?: unknown } | null | undefined)?.status
+  return typeof status === 'number' ? status : 500
 }
 
-/** The fields the rows read; kafkajs and Node errors carry a subset. */
-interface ErrorLike extends Error {
-  code?: string | number
-  type?: string
-  retriable?: boolean
-  broker?: string
-  topic?: string
-}
+export type RetryStatus = ConstructorParameters<typeof RetryableError>[1]
 
-// ---- error builders: each sets the Kafka name as the code ----
+// ---- builders: each sets the code given (ours, or the Kafka name of the error) ----
 
-function retryable(message: string, code: string, status: RetryStatus = 503): RetryableError {
+export function retryable(message: string, code: string, status: RetryStatus = 503): RetryableError {
   const error = new RetryableError(message, status)
   error.code = code as CustomErrorCodes
   return error
 }
-function authentication(message: string, code: string): InvalidAuthenticationError {
+
+export function credentials(message: string, code: string): InvalidAuthenticationError {
   return new InvalidAuthenticationError(message, code as CustomErrorCodes)
 }
-function invalidPayload(message: string, code: string): PayloadValidationError {
+
+export function invalidPayload(message: string, code: string): PayloadValidationError {
   const error = new PayloadValidationError(message)
   error.code = code
   return error
 }
-const permanent = (message: string, code: string, status = 400): IntegrationError =>
-  new IntegrationError(message, code, status)
 
-// ---- what the messages say ----
-
-const nodeCode = (e: ErrorLike): string | undefined => (typeof e.code === 'string' ? e.code : undefined)
-const kafkaCode = (e: ErrorLike): string => e.type ?? nodeCode(e) ?? e.name
-const brokerOf = (e: ErrorLike, ctx: ErrorContext): string =>
-  e.broker
-    ? `broker ${displayBroker(e.broker)}`
-    : ctx.settings
-      ? `brokers ${ctx.settings.brokers.join(', ')}`
-      : 'the broker'
-const topicOf = (e: ErrorLike, ctx: ErrorContext): string => {
-  const topic = e.topic ?? ctx.topic
-  return topic ? `topic "${topic}"` : 'the topic'
+export function rejected(message: string, code: string, status = 400): IntegrationError {
+  return new IntegrationError(message, code, status)
 }
-const userOf = (ctx: ErrorContext): string => {
-  const s = ctx.settings
-  if (!s) return 'the configured credentials'
-  const user = s.mechanism === 'aws' ? s.accessKeyId : s.username
-  return `${s.mechanism.toUpperCase()} as user "${user ?? ''}"`
-}
-/** kafkajs prefixes socket errors with "Connection error: ". */
-const detail = (e: ErrorLike): string => e.message.replace(/^Connection error: /, '')
 
-const is = (e: ErrorLike, ...types: string[]): boolean =>
-  e instanceof KafkaJSProtocolError && types.includes(e.type ?? '')
-const socket = (e: ErrorLike, ...codes: string[]): boolean => codes.includes(nodeCode(e) ?? '')
-
-const TLS_UNTRUSTED = [
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE'
-]
-const TLS_CLIENT_CERT_REJECTED = [
-  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
-  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
-  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
-  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
-  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED',
-  'ERR_SSL_TLSV1_ALERT_DECRYPT_ERROR'
-]
-const UNREACHABLE = ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']
-const NOT_FOUND = ['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL']
-const TIMEOUTS = ['ETIMEDOUT', 'REQUEST_TIMED_OUT']
-const AUTHORIZATION = [
-  'TOPIC_AUTHORIZATION_FAILED',
-  'CLUSTER_AUTHORIZATION_FAILED',
-  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
-  'GROUP_AUTHORIZATION_FAILED',
-  'DELEGATION_TOKEN_AUTHORIZATION_FAILED'
-]
-const TOO_LARGE = ['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']
-const INVALID_RECORD = ['INVALID_RECORD', 'INVALID_TIMESTAMP', 'CORRUPT_MESSAGE', 'INVALID_REQUIRED_ACKS']
-
-export const ROWS: Row[] = [
-  // ---- authentication ----
-  {
-    case: 'SASL mechanism not enabled by the broker',
-    match: (e) =>
-      is(e, 'UNSUPPORTED_SASL_MECHANISM') ||
-      // kafkajs raises this one itself, with no field to tell it apart from a failed login.
-      (e instanceof KafkaJSSASLAuthenticationError && /mechanism is not supported by the server/.test(e.message)),
-    map: (e, ctx) =>
-      authentication(
-        `The broker does not enable the SASL mechanism ${ctx.settings?.mechanism.toUpperCase() ?? ''} on this listener: choose a mechanism the listener accepts (or check the port).`,
-        kafkaCode(e) === 'KafkaJSSASLAuthenticationError' ? 'UNSUPPORTED_SASL_MECHANISM' : kafkaCode(e)
-      )
-  },
-  {
-    case: 'SASL authentication failed',
-    match: (e) => e instanceof KafkaJSSASLAuthenticationError || is(e, 'SASL_AUTHENTICATION_FAILED'),
-    map: (e, ctx) =>
-      authentication(
-        `Authentication failed for ${userOf(ctx)}: the broker rejected the credentials (${e.message}). ${ctx.settings?.mechanism === 'aws' ? 'Check the access key, secret key, session token and role.' : 'Check the username and password.'}`,
-        e instanceof KafkaJSSASLAuthenticationError ? e.name : kafkaCode(e)
-      )
-  },
-  {
-    case: 'SASL spoken to a listener without SASL',
-    match: (e) => is(e, 'ILLEGAL_SASL_STATE'),
-    map: (e, ctx) =>
-      authentication(
-        `The listener at ${ctx.settings?.brokers.join(', ') ?? 'the broker'} does not use SASL, but mechanism ${ctx.settings?.mechanism ?? ''} was chosen: use the broker's SASL port, or mechanism "none" (or "client-cert-auth" on a TLS port).`,
-        kafkaCode(e)
-      )
-  },
-  {
-    case: 'client certificate missing or rejected (mutual TLS)',
-    match: (e) => socket(e, ...TLS_CLIENT_CERT_REJECTED),
-    map: (e, ctx) =>
-      authentication(
-        `${cap(brokerOf(e, ctx))} rejected the TLS client certificate${ctx.settings?.ssl.cert ? '' : ' (none was given: set ssl_cert and ssl_key, mechanism client-cert-auth)'}; check that ssl_cert is signed by a CA the broker trusts.`,
-        kafkaCode(e)
-      )
-  },
-  // ---- TLS verification of the broker ----
-  {
-    case: 'TLS: broker certificate from an unknown CA',
-    match: (e) => socket(e, ...TLS_UNTRUSTED),
-    map: (e, ctx) =>
-      permanent(
-        `TLS verification of ${brokerOf(e, ctx)} failed: its certificate is not signed by a trusted CA (${detail(e)}). Put the CA certificate in ssl_ca${ctx.settings?.ssl.ca ? ' (the one given did not sign it)' : ''}, or set ssl_reject_unauthorized_ca to false (unsafe).`,
-        kafkaCode(e)
-      )
-  },
-  {
-    case: 'TLS: host name mismatch',
-    match: (e) => socket(e, 'ERR_TLS_CERT_ALTNAME_INVALID'),
-    map: (e, ctx) =>
-      permanent(
-        `TLS verification of ${brokerOf(e, ctx)} failed: the host name is not in its certificate (${detail(e)}). Connect with a name the certificate lists.`,
-        kafkaCode(e)
-      )
-  },
-  {
-    case: 'TLS: broker certificate expired or not yet valid',
-    match: (e) => socket(e, 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID'),
-    map: (e, ctx) => permanent(`TLS verification of ${brokerOf(e, ctx)} failed: ${detail(e)}.`, kafkaCode(e))
-  },
-  {
-    case: 'TLS spoken to a plaintext port',
-    match: (e) =>
-      socket(e, 'ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG') ||
-      (socket(e, 'ECONNRESET') && /before secure TLS connection was established/.test(e.message)),
-    // Retryable: a reset during the handshake can also be a broker restarting. The connection test
-    // confirms the diagnosis with a probe (see diagnose.ts) and reports it as a 400.
-    map: (e, ctx) =>
-      retryable(
-        `The TLS handshake with ${brokerOf(e, ctx)} failed: the port may not speak TLS. If it is a plaintext listener, turn ssl_enabled off or use the broker's TLS port.`,
-        kafkaCode(e)
-      )
-  },
-  // ---- reachability and timeouts ----
-  {
-    case: 'broker unreachable',
-    match: (e) => socket(e, ...UNREACHABLE),
-    map: (e, ctx) =>
-      retryable(
-        `Cannot reach ${brokerOf(e, ctx)}: ${detail(e)}. Check the host, the port and the firewall.`,
-        kafkaCode(e)
-      )
-  },
-  {
-    case: 'broker host not found',
-    match: (e) => socket(e, ...NOT_FOUND),
-    map: (e, ctx) => retryable(`Cannot resolve ${brokerOf(e, ctx)}: ${detail(e)}. Check the host name.`, kafkaCode(e))
-  },
-  {
-    case: 'connection closed by the broker',
-    match: (e) => e instanceof KafkaJSConnectionClosedError || socket(e, 'ECONNRESET', 'EPIPE'),
-    map: (e, ctx) =>
-      retryable(
-        `${cap(brokerOf(e, ctx))} closed the connection.${ctx.settings && !ctx.settings.ssl.enabled ? ' If this port expects TLS, turn ssl_enabled on.' : ''}${ctx.settings?.mechanism === 'none' ? ' If it expects SASL authentication, choose a mechanism.' : ''}`,
-        kafkaCode(e)
-      )
-  },
-  {
-    case: 'timeout',
-    match: (e) =>
-      e instanceof KafkaJSRequestTimeoutError ||
-      e instanceof KafkaJSTimeout ||
-      socket(e, ...TIMEOUTS) ||
-      is(e, ...TIMEOUTS) ||
-      (e instanceof KafkaJSConnectionError && /timeout/i.test(e.message)),
-    map: (e, ctx) => retryable(`Timed out talking to ${brokerOf(e, ctx)}: ${detail(e)}.`, kafkaCode(e), 504)
-  },
-  // ---- Kafka protocol errors ----
-  {
-    case: 'throttled by a quota',
-    // kafkajs 2.2 predates error 89 and reports it as an unknown code.
-    match: (e) => is(e, 'THROTTLING_QUOTA_EXCEEDED') || (is(e, 'KAFKAJS_UNKNOWN_ERROR_CODE') && / 89$/.test(e.message)),
-    map: () =>
-      retryable('Kafka throttled the request (quota exceeded); it will be retried.', 'THROTTLING_QUOTA_EXCEEDED', 429)
-  },
-  {
-    case: 'topic or cluster authorization failed',
-    match: (e) => is(e, ...AUTHORIZATION),
-    map: (e, ctx) =>
-      permanent(
-        `Not authorized: ${userOf(ctx)} may not ${e.type === 'TOPIC_AUTHORIZATION_FAILED' ? `write to ${topicOf(e, ctx)}` : 'perform this operation on the cluster'} (${e.type}). Grant the ACL or use another user.`,
-        kafkaCode(e),
-        403
-      )
-  },
-  {
-    case: 'message or batch too large',
-    match: (e) => is(e, ...TOO_LARGE),
-    map: (e, ctx) =>
-      invalidPayload(
-        `The record is too large for ${topicOf(e, ctx)} (${e.type}): reduce the payload or raise the topic's max.message.bytes.`,
-        kafkaCode(e)
-      )
-  },
-  {
-    case: 'invalid record',
-    match: (e) => is(e, ...INVALID_RECORD),
-    map: (e, ctx) => invalidPayload(`Kafka rejected the record for ${topicOf(e, ctx)}: ${e.message}.`, kafkaCode(e))
-  },
-  {
-    case: 'unknown topic (not auto-created)',
-    match: (e) => is(e, 'UNKNOWN_TOPIC_OR_PARTITION'),
-    map: (e, ctx) =>
-      permanent(
-        `${cap(topicOf(e, ctx))} does not exist and the cluster does not create topics automatically: create it first.`,
-        kafkaCode(e),
-        404
-      )
-  },
-  {
-    case: 'invalid topic name',
-    match: (e) => is(e, 'INVALID_TOPIC_EXCEPTION'),
-    map: (e, ctx) =>
-      permanent(`${cap(topicOf(e, ctx))} is not a valid Kafka topic name (${e.message}).`, kafkaCode(e), 400)
-  },
-  {
-    case: 'other retriable Kafka error (leader change, replicas, ...)',
-    match: (e) => e instanceof KafkaJSProtocolError && e.retriable === true,
-    map: (e, ctx) => retryable(`Kafka error on ${topicOf(e, ctx)} (retrying helps): ${e.message}.`, kafkaCode(e))
-  },
-  {
-    case: 'other non-retriable Kafka error',
-    match: (e) => e instanceof KafkaJSProtocolError,
-    map: (e, ctx) => permanent(`Kafka rejected the request for ${topicOf(e, ctx)}: ${e.message}.`, kafkaCode(e))
-  },
-  // ---- kafkajs client errors ----
-  {
-    case: 'other connection error',
-    match: (e) => e instanceof KafkaJSConnectionError,
-    map: (e, ctx) => retryable(`Connection to ${brokerOf(e, ctx)} failed: ${detail(e)}.`, kafkaCode(e))
-  },
-  {
-    case: 'other retriable kafkajs error (metadata not loaded, broker not found, ...)',
-    match: (e) => e instanceof KafkaJSError && e.retriable !== false,
-    map: (e) => retryable(`Kafka client error (retrying helps): ${e.message}.`, e.name)
-  },
-  {
-    case: 'other non-retriable kafkajs error (invalid message, ...)',
-    match: (e) => e instanceof KafkaJSError,
-    map: (e) => permanent(`Kafka client error: ${e.message}.`, e.name)
-  },
-  {
-    case: 'unknown error',
-    match: () => true,
-    map: (e) => retryable(`Unexpected error: ${e.message || String(e)}`, 'UNKNOWN_ERROR', 500)
+/** One of our own errors, raised with the class and status its code goes with. */
+export function ownError(code: OwnCode, message: string): Error {
+  const { kind, status } = OWN_CODES[code] as CodeInfo
+  switch (kind) {
+    case 'retryable':
+      return retryable(message, code, status as RetryStatus)
+    case 'credentials':
+      return credentials(message, code)
+    case 'payload':
+      return invalidPayload(message, code)
+    case 'permanent':
+      return rejected(message, code, status)
   }
-]
-
-function cap(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
-const isActionError = (e: unknown): e is Error =>
+/** Invalid settings, every problem named in one message (400, before any connection). */
+export class SettingsError extends IntegrationError {
+  constructor(readonly problems: string[]) {
+    super(`Invalid settings: ${problems.join('; ')}.`, 'INVALID_SETTINGS', OWN_CODES.INVALID_SETTINGS.status)
+  }
+}
+
+/** A PEM setting that cannot be used; the message names the field and never quotes it. */
+export class PemError extends IntegrationError {
+  constructor(field: string, problem: string) {
+    super(`${field} ${problem}`, 'INVALID_PEM', OWN_CODES.INVALID_PEM.status)
+  }
+}
+
+export const isActionError = (e: unknown): e is Error =>
   e instanceof IntegrationError || e instanceof RetryableError || e instanceof InvalidAuthenticationError
-
-/**
- * kafkajs wraps the real cause after its retries (and when it gives up on an error it will not
- * retry, e.g. one thrown by an authentication provider); the cause says what went wrong.
- */
-export function rootCause(error: unknown): unknown {
-  let e = error
-  for (let i = 0; i < 5; i++) {
-    if ((e instanceof KafkaJSNumberOfRetriesExceeded || e instanceof KafkaJSNonRetriableError) && e.cause) e = e.cause
-    else if (e instanceof KafkaJSAggregateError && e.errors.length) e = e.errors[0]
-    else break
-  }
-  return e
-}
-
-function toErrorLike(error: unknown): ErrorLike {
-  if (error instanceof Error) return error
-  return Object.assign(new Error(typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error))), {
-    name: 'NonError'
-  })
-}
-
-/** Replaces any secret of the settings found in a message (defence in depth: none is expected). */
-export function redact(message: string, settings?: ConnectionSettings): string {
-  let text = message
-  for (const s of secretsOf(settings)) text = text.split(s).join('[redacted]')
-  return text
-}
-
-/** The row that handles an error, exported for tests and stats. */
-export function rowFor(error: unknown): Row {
-  const e = toErrorLike(rootCause(error))
-  return ROWS.find((row) => row.match(e)) as Row
-}
-
-/** Maps any error thrown while talking to Kafka to the actions-core error that says what to do. */
-export function toActionError(error: unknown, context: ErrorContext = {}): Error {
-  const cause = rootCause(error)
-  if (isActionError(cause)) {
-    cause.message = redact(cause.message, context.settings)
-    return cause
-  }
-  const e = toErrorLike(cause)
-  const row = ROWS.find((r) => r.match(e)) as Row
-  const mapped = row.map(e, context)
-  mapped.message = redact(mapped.message, context.settings)
-  return mapped
-}

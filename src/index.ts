@@ -1,9 +1,12 @@
 /**
  * The Kafka destination: settings (as `authentication.fields`), the connection test and the actions.
  */
-import { defaultValues, type DestinationDefinition } from '@segment/actions-core'
-import send, { DEFAULT_SUBSCRIPTION } from './send'
-import { settingsFields, type Settings } from './settings'
+import { defaultValues, type DestinationDefinition, type Logger, type StatsContext } from '@segment/actions-core'
+import { DEFAULT_SUBSCRIPTION } from './default-subscription'
+import send from './send'
+import type { PoolObserver } from './producer-pool'
+import { Telemetry } from './send/telemetry'
+import { settingsFields, type ConnectionSettings, type Settings } from './settings'
 import { testConnection } from './topics'
 
 export const destination: DestinationDefinition<Settings> = {
@@ -30,4 +33,15 @@ export const destination: DestinationDefinition<Settings> = {
 }
 
 export default destination
-export { closeAllProducers } from './producer-pool'
+export { closeAllProducers, observeProducerPool } from './producers'
+
+/**
+ * An observer for observeProducerPool() that counts evictions (`kafka.pool.eviction`, tag `reason`)
+ * with a host's stats client and logs evictions and failed disconnects, naming connections without secrets.
+ */
+export function poolTelemetry(
+  statsContext?: Partial<StatsContext>,
+  logger?: Partial<Logger>
+): PoolObserver<ConnectionSettings> {
+  return new Telemetry(statsContext, logger).poolObserver()
+}

@@ -4,16 +4,10 @@
  * turned back into well-formed PEM, checked with node:crypto, and a bad input is a 400 naming the field.
  */
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto'
-import { IntegrationError } from '@segment/actions-core'
+import { PemError } from './errors'
 
 const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g
 const MARKER = /-----(BEGIN|END) [A-Z0-9 ]+-----/
-
-export class PemError extends IntegrationError {
-  constructor(field: string, problem: string) {
-    super(`${field} ${problem}`, 'INVALID_PEM', 400)
-  }
-}
 
 function wrap(label: string, base64: string): string {
   const lines = base64.match(/.{1,64}/g) ?? []
@@ -121,6 +115,19 @@ function tryKey(make: () => KeyObject): boolean {
   try {
     make()
     return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Whether `key` is the private key of the first certificate of `cert` (both well-formed PEM).
+ * X509Certificate#checkPrivateKey, not createSecureContext: OpenSSL keeps keys of another type (an EC
+ * key with an RSA certificate) in a separate slot without complaint.
+ */
+export function checkKeyMatchesCert(cert: string, key: string): boolean {
+  try {
+    return new X509Certificate(cert).checkPrivateKey(createPrivateKey(key))
   } catch {
     return false
   }

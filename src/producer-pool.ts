@@ -1,15 +1,14 @@
 /**
  * An LRU pool of connected producers, one per distinct connection (keyed by connectionKey(), a hash
  * that holds no secret). The factory that builds a producer is a parameter, so the pool's rules are
- * tested with a fake and the kafkajs producer lives in producer.ts.
+ * tested with a fake; the kafkajs producer lives in kafka/producer.ts, the process-wide pool in
+ * producers.ts.
  *
  * Rules: concurrent first calls for one key share one connect; a failed connect is not kept; a
  * producer that reports a fatal failure is dropped and rebuilt on the next call; an evicted producer
  * is disconnected once the calls using it have finished; idle producers expire.
  */
 import { LRUCache } from 'lru-cache'
-import { createKafkaProducer, type PooledProducer } from './producer'
-import type { ConnectionSettings } from './settings'
 
 /** What the pool needs from a producer. */
 export interface Poolable<T> {
@@ -23,13 +22,20 @@ export interface Poolable<T> {
 
 export type PoolFactory<S, T> = (settings: S, key: string) => Poolable<T>
 
-/** Pool events, reported to whoever made the call (stats and logs are per call in actions-core). */
-export interface PoolObserver {
+/** What happens during one call: reported to that call's observer (given to use()). */
+export interface CallObserver {
   hit?(key: string): void
   miss?(key: string): void
-  evicted?(key: string, reason: string): void
   connectFailed?(key: string, error: unknown): void
-  disconnectFailed?(key: string, error: unknown): void
+}
+
+/**
+ * What happens to a producer outside any one call (an eviction may come from the idle sweeper, a
+ * disconnect ends after the calls using it): reported to the observer the pool was built with.
+ */
+export interface PoolObserver<S = unknown> {
+  evicted?(key: string, reason: string, settings: S): void
+  disconnectFailed?(key: string, error: unknown, settings: S): void
 }
 
 export interface PoolOptions<S, T> {
@@ -38,10 +44,13 @@ export interface PoolOptions<S, T> {
   max?: number
   /** A producer unused for this long is disconnected. */
   idleMs?: number
+  /** Told of evictions and failed disconnects. */
+  observer?: PoolObserver<S>
 }
 
-interface Entry<T> {
+interface Entry<S, T> {
   key: string
+  settings: S
   resource: Poolable<T>
   ready: Promise<void>
   inUse: number
@@ -50,16 +59,15 @@ interface Entry<T> {
   /** Settles once the producer is disconnected. */
   closed: Promise<void>
   markClosed: () => void
-  observer?: PoolObserver
 }
 
 export const DEFAULT_POOL_MAX = 100
 export const DEFAULT_POOL_IDLE_MS = 5 * 60_000
 
 export class ProducerPool<S, T> {
-  private readonly cache: LRUCache<string, Entry<T>>
+  private readonly cache: LRUCache<string, Entry<S, T>>
   /** Retired entries not disconnected yet (still in use), so closeAll can wait for them. */
-  private readonly retiring = new Set<Entry<T>>()
+  private readonly retiring = new Set<Entry<S, T>>()
   private sweeper?: NodeJS.Timeout
   readonly max: number
   readonly idleMs: number
@@ -67,7 +75,7 @@ export class ProducerPool<S, T> {
   constructor(private readonly options: PoolOptions<S, T>) {
     this.max = options.max ?? DEFAULT_POOL_MAX
     this.idleMs = options.idleMs ?? DEFAULT_POOL_IDLE_MS
-    this.cache = new LRUCache<string, Entry<T>>({
+    this.cache = new LRUCache<string, Entry<S, T>>({
       max: this.max,
       ttl: this.idleMs,
       // Idle expiry: each use restarts the clock. lru-cache's own `ttlAutopurge` arms a timer per
@@ -85,7 +93,7 @@ export class ProducerPool<S, T> {
    * Runs `fn` with the connected producer for `key`, creating and connecting it on first use.
    * The producer is not disconnected while `fn` runs, even if it is evicted meanwhile.
    */
-  async use<R>(settings: S, key: string, fn: (value: T) => Promise<R>, observer?: PoolObserver): Promise<R> {
+  async use<R>(settings: S, key: string, fn: (value: T) => Promise<R>, observer?: CallObserver): Promise<R> {
     const entry = this.acquire(settings, key, observer)
     try {
       await entry.ready
@@ -96,27 +104,27 @@ export class ProducerPool<S, T> {
     }
   }
 
-  private acquire(settings: S, key: string, observer?: PoolObserver): Entry<T> {
+  private acquire(settings: S, key: string, observer?: CallObserver): Entry<S, T> {
     let entry = this.cache.get(key)
     if (entry) {
       observer?.hit?.(key)
     } else {
       observer?.miss?.(key)
-      entry = this.create(settings, key)
+      entry = this.create(settings, key, observer)
       this.cache.set(key, entry)
       this.startSweeper()
     }
-    if (observer) entry.observer = observer
     entry.inUse++
     return entry
   }
 
-  private create(settings: S, key: string): Entry<T> {
+  private create(settings: S, key: string, observer?: CallObserver): Entry<S, T> {
     const resource = this.options.factory(settings, key)
     let markClosed = () => {}
     const closed = new Promise<void>((resolve) => (markClosed = resolve))
-    const entry: Entry<T> = {
+    const entry: Entry<S, T> = {
       key,
+      settings,
       resource,
       ready: Promise.resolve(),
       inUse: 0,
@@ -128,7 +136,7 @@ export class ProducerPool<S, T> {
     resource.onFatal((reason) => this.drop(entry, reason))
     entry.ready = resource.connect().catch((error: unknown) => {
       // A failed connect is not kept: the next call tries again (with possibly corrected settings).
-      entry.observer?.connectFailed?.(key, error)
+      observer?.connectFailed?.(key, error)
       this.drop(entry, 'connect-failed')
       throw error
     })
@@ -136,28 +144,28 @@ export class ProducerPool<S, T> {
   }
 
   /** Takes `entry` out of the pool (if it is still the pooled one for its key) and retires it. */
-  private drop(entry: Entry<T>, reason: string): void {
+  private drop(entry: Entry<S, T>, reason: string): void {
     // Retire first so the reason reported is ours, not lru-cache's 'delete' from the dispose hook.
     this.retire(entry, reason)
     if (this.cache.peek(entry.key) === entry) this.cache.delete(entry.key)
   }
 
   /** Marks an entry as out of the pool; it is disconnected once no call uses it. */
-  private retire(entry: Entry<T>, reason: string): void {
+  private retire(entry: Entry<S, T>, reason: string): void {
     if (entry.retired) return
     entry.retired = true
-    entry.observer?.evicted?.(entry.key, reason)
+    this.options.observer?.evicted?.(entry.key, reason, entry.settings)
     this.retiring.add(entry)
     if (entry.inUse === 0) this.close(entry)
   }
 
-  private close(entry: Entry<T>): void {
+  private close(entry: Entry<S, T>): void {
     if (entry.closing) return
     entry.closing = true
     void entry.ready
       .catch(() => undefined)
       .then(() => entry.resource.disconnect())
-      .catch((error: unknown) => entry.observer?.disconnectFailed?.(entry.key, error))
+      .catch((error: unknown) => this.options.observer?.disconnectFailed?.(entry.key, error, entry.settings))
       .finally(() => {
         this.retiring.delete(entry)
         entry.markClosed()
@@ -194,26 +202,4 @@ export class ProducerPool<S, T> {
     // Producers still in use close when their calls end; those are waited for too.
     await Promise.all([...entries, ...this.retiring].map((e) => e.closed))
   }
-}
-
-function positiveInt(name: string): number | undefined {
-  const text = process.env[name]
-  if (text === undefined || text === '') return undefined
-  const n = Number(text)
-  return Number.isInteger(n) && n > 0 ? n : undefined
-}
-
-/**
- * The process-wide pool the send action uses. Size and idle time come from the environment:
- * KAFKA_PRODUCER_POOL_MAX (default 100) and KAFKA_PRODUCER_POOL_IDLE_MS (default 300000).
- */
-export const producerPool = new ProducerPool<ConnectionSettings, PooledProducer>({
-  factory: createKafkaProducer,
-  max: positiveInt('KAFKA_PRODUCER_POOL_MAX'),
-  idleMs: positiveInt('KAFKA_PRODUCER_POOL_IDLE_MS')
-})
-
-/** Disconnects every pooled producer (graceful shutdown). The pool stays usable afterwards. */
-export function closeAllProducers(): Promise<void> {
-  return producerPool.closeAll()
 }

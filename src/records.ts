@@ -1,10 +1,9 @@
 /**
- * One mapped event -> one kafkajs message, plus its size estimate and the partition the user chose.
- * Pure: no I/O, no kafkajs calls. Problems that belong to the event alone throw a
+ * One mapped event -> one outgoing Kafka message, plus its size estimate. Pure: no I/O. Problems that belong to the event alone throw a
  * PayloadValidationError naming the field, so a batch can fail just that event.
  */
 import { PayloadValidationError } from '@segment/actions-core'
-import type { IHeaders, Message } from 'kafkajs'
+import type { OutgoingMessage } from './kafka/types'
 
 /** The part of the send payload that shapes the record. */
 export interface RecordFields {
@@ -17,22 +16,14 @@ export interface RecordFields {
 }
 
 /**
- * A message whose value is the JSON text. kafkajs writes a string value straight into the request
- * buffer (UTF-8), so a Buffer here would be an extra allocation and copy per record; the size is
- * counted with Buffer.byteLength instead.
+ * The value is the JSON text: kafkajs writes a string value straight into the request buffer (UTF-8),
+ * so a Buffer would be an extra allocation and copy per record; the size is counted with
+ * Buffer.byteLength instead.
  */
-export interface OutgoingMessage extends Message {
-  value: string
-  /** Set by us from the mapping, or by the producer's partitioner when it picks one. */
-  partition?: number
-}
-
 export interface BuiltRecord {
   message: OutgoingMessage
   /** Upper estimate of the bytes the record takes in a record batch (before compression). */
   size: number
-  /** `partition ?? default_partition`, if either was mapped. */
-  explicitPartition?: number
 }
 
 /**
@@ -76,12 +67,12 @@ export function headerValue(name: string, value: unknown): string | undefined {
   }
 }
 
-function buildHeaders(headers: RecordFields['headers']): { headers?: IHeaders; size: number } {
+function buildHeaders(headers: RecordFields['headers']): { headers?: Record<string, string>; size: number } {
   if (headers === undefined || headers === null) return { size: 0 }
   if (typeof headers !== 'object' || Array.isArray(headers)) {
     throw new RecordError('headers must be an object of header names to values.', 'headers')
   }
-  let out: IHeaders | undefined
+  let out: Record<string, string> | undefined
   let size = 0
   for (const name of Object.keys(headers)) {
     const value = headerValue(name, headers[name])
@@ -104,7 +95,7 @@ function checkPartition(field: string, value: unknown): number | undefined {
 /** A date, optionally with a time and a zone: what Segment events carry. V8 alone parses far more. */
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/i
 
-/** Milliseconds since the epoch as kafkajs wants them (a string), from an ISO 8601 date or a number of ms. */
+/** Milliseconds since the epoch as Kafka clients take them (a string), from an ISO 8601 date or a number of ms. */
 export function recordTimestamp(value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined
   let ms: number
@@ -166,9 +157,9 @@ export function buildRecord(fields: RecordFields): BuiltRecord {
   const timestamp = recordTimestamp(fields.timestamp)
   if (timestamp !== undefined) message.timestamp = timestamp
 
-  const explicitPartition =
+  const partition =
     checkPartition('partition', fields.partition) ?? checkPartition('default_partition', fields.default_partition)
-  if (explicitPartition !== undefined) message.partition = explicitPartition
+  if (partition !== undefined) message.partition = partition
 
-  return { message, size, explicitPartition }
+  return { message, size }
 }

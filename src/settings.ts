@@ -3,34 +3,27 @@
  * validation and normalisation into `ConnectionSettings`, the one shape the rest of the code reads.
  * The runtime does not apply the defaults of settings fields, so they are applied here.
  */
-import { isIPv6 } from 'node:net'
-import { IntegrationError, type GlobalSetting } from '@segment/actions-core'
+import type { GlobalSetting } from '@segment/actions-core'
+import { resolveRegion, roleToAssume } from './aws-iam'
+import { formatBrokers, parseBrokers, type BrokerAddress } from './brokers'
+import { PemError, SettingsError } from './errors'
+import { oauthSettingsFields, resolveOAuthSettings, type OAuthSettings } from './oauth/settings'
+import { checkKeyMatchesCert, normaliseCertificates, normalisePrivateKey } from './pem'
 
-export const MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512', 'aws', 'client-cert-auth', 'none'] as const
+export const MECHANISMS = [
+  'plain',
+  'scram-sha-256',
+  'scram-sha-512',
+  'aws',
+  'oauthbearer',
+  'client-cert-auth',
+  'none'
+] as const
 export type Mechanism = (typeof MECHANISMS)[number]
-
-/** Settings as the runtime passes them: any field may be missing, and defaults are not applied. */
-export interface Settings {
-  brokers: string
-  clientId?: string
-  mechanism?: string
-  username?: string
-  password?: string
-  accessKeyId?: string
-  secretAccessKey?: string
-  sessionToken?: string
-  authorizationIdentity?: string
-  awsRegion?: string
-  ssl_enabled?: boolean | string
-  ssl_ca?: string
-  ssl_cert?: string
-  ssl_key?: string
-  ssl_reject_unauthorized_ca?: boolean | string
-}
 
 export interface SslSettings {
   enabled: boolean
-  /** PEM text as given (normalised later, in client-config.ts). */
+  /** Well-formed PEM, checked: the CA certificates, the client certificate chain, its private key. */
   ca?: string
   cert?: string
   key?: string
@@ -39,7 +32,7 @@ export interface SslSettings {
 
 /** Validated settings with defaults applied. Secrets are kept as given: never log this object. */
 export interface ConnectionSettings {
-  brokers: string[]
+  brokers: BrokerAddress[]
   clientId: string
   mechanism: Mechanism
   username?: string
@@ -48,8 +41,10 @@ export interface ConnectionSettings {
   secretAccessKey?: string
   sessionToken?: string
   authorizationIdentity?: string
-  /** The awsRegion setting, lower-cased (mechanism aws; otherwise read from MSK host names). */
+  /** Mechanism aws: the signing region, from the MSK host names or the awsRegion setting. */
   region?: string
+  /** Mechanism oauthbearer: the token endpoint, the client, scope and SASL extensions. */
+  oauth?: OAuthSettings
   ssl: SslSettings
 }
 
@@ -73,7 +68,7 @@ const showFor = (...mechanisms: Mechanism[]): GlobalSetting['depends_on'] => ({
  * fill in setting defaults, so a saved configuration without them would fail every event. They are
  * defaulted in normaliseSettings instead.
  */
-export const settingsFields: Record<string, GlobalSetting> = {
+const FIELDS = {
   brokers: {
     label: 'Brokers',
     description:
@@ -90,7 +85,7 @@ export const settingsFields: Record<string, GlobalSetting> = {
   mechanism: {
     label: 'Authentication Mechanism',
     description:
-      'How to authenticate. PLAIN and SCRAM use Username and Password; Client Certificate uses the SSL Client Certificate and Key; AWS IAM uses an access key; None is for clusters without authentication.',
+      'How to authenticate. PLAIN and SCRAM use Username and Password; Client Certificate uses the SSL Client Certificate and Key; AWS IAM uses an access key; OAuth / OIDC gets tokens from an identity provider with a client ID and secret; None is for clusters without authentication.',
     type: 'string',
     default: DEFAULTS.mechanism,
     choices: [
@@ -98,6 +93,7 @@ export const settingsFields: Record<string, GlobalSetting> = {
       { label: 'SCRAM-SHA-256', value: 'scram-sha-256' },
       { label: 'SCRAM-SHA-512', value: 'scram-sha-512' },
       { label: 'AWS IAM (MSK)', value: 'aws' },
+      { label: 'OAuth / OIDC', value: 'oauthbearer' },
       { label: 'Client Certificate (mutual TLS)', value: 'client-cert-auth' },
       { label: 'None', value: 'none' }
     ]
@@ -146,6 +142,7 @@ export const settingsFields: Record<string, GlobalSetting> = {
     type: 'string',
     depends_on: showFor('aws')
   },
+  ...oauthSettingsFields,
   ssl_enabled: {
     label: 'SSL Enabled',
     description:
@@ -179,65 +176,25 @@ export const settingsFields: Record<string, GlobalSetting> = {
     type: 'boolean',
     default: DEFAULTS.ssl_reject_unauthorized_ca
   }
-}
+} satisfies Record<string, GlobalSetting>
 
-/** One `host:port` entry of the brokers list, as kafkajs-independent data. */
-export interface BrokerAddress {
-  host: string
-  port: number
-  ipv6: boolean
-}
+/** The settings fields as `authentication.fields`. */
+export const settingsFields: Record<string, GlobalSetting> = FIELDS
 
-const HOSTNAME =
-  /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i
+/** The one list of setting names: the settings type, the cache key and the pool key derive from it. */
+export type SettingName = keyof typeof FIELDS
+export const SETTING_NAMES = Object.keys(FIELDS) as SettingName[]
+/** The settings whose values are secrets (`password` fields): never logged, never in a key. */
+export const SECRET_SETTINGS = SETTING_NAMES.filter((name) => FIELDS[name].type === 'password')
 
-/** Parses one trimmed broker entry; returns why it is invalid as a string. */
-export function parseBroker(entry: string): BrokerAddress | string {
-  if (/^[a-z][a-z0-9+_-]*:\/\//i.test(entry)) return 'remove the protocol prefix, only host:port is expected'
-  let host: string
-  let portText: string
-  let ipv6 = false
-  const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(entry)
-  if (bracketed) {
-    host = bracketed[1].toLowerCase()
-    if (bracketed[2] === undefined) return 'missing port (expected [address]:port)'
-    portText = bracketed[2]
-    if (!isIPv6(host)) return 'not a valid IPv6 address in brackets'
-    ipv6 = true
-  } else {
-    const colon = entry.lastIndexOf(':')
-    if (colon === -1) return 'missing port (expected host:port)'
-    host = entry.slice(0, colon)
-    portText = entry.slice(colon + 1)
-    if (host.includes(':')) return 'IPv6 addresses must be written in brackets, e.g. [::1]:9092'
-    if (!host) return 'missing host'
-    if (!HOSTNAME.test(host)) return 'not a valid host name or IP address'
-    host = host.toLowerCase()
-  }
-  if (!/^\d{1,5}$/.test(portText)) return 'the port must be a number'
-  const port = Number(portText)
-  if (port < 1 || port > 65535) return 'the port must be between 1 and 65535'
-  return { host, port, ipv6 }
-}
+type Fields = typeof FIELDS
+type ValueOf<F> = F extends { type: 'boolean' } ? boolean | string : string
+type Required<K extends SettingName> = Fields[K] extends { required: true } ? K : never
+type Optional<K extends SettingName> = Fields[K] extends { required: true } ? never : K
 
-export function formatBroker(b: BrokerAddress): string {
-  return b.ipv6 ? `[${b.host}]:${b.port}` : `${b.host}:${b.port}`
-}
-
-/** Splits, trims and de-duplicates the brokers list; every invalid entry is reported. */
-export function parseBrokers(raw: unknown): { brokers: string[]; problems: string[] } {
-  if (typeof raw !== 'string' || !raw.trim()) return { brokers: [], problems: ['brokers is required (host:port, ...)'] }
-  const brokers: string[] = []
-  const invalid: string[] = []
-  for (const entry of raw.split(/[,\s]+/)) {
-    if (!entry) continue
-    const parsed = parseBroker(entry)
-    if (typeof parsed === 'string') invalid.push(`"${entry}" (${parsed})`)
-    else if (!brokers.includes(formatBroker(parsed))) brokers.push(formatBroker(parsed))
-  }
-  if (invalid.length) return { brokers, problems: [`brokers has invalid entries: ${invalid.join(', ')}`] }
-  if (!brokers.length) return { brokers, problems: ['brokers is required (host:port, ...)'] }
-  return { brokers, problems: [] }
+/** Settings as the runtime passes them: any field may be missing, and defaults are not applied. */
+export type Settings = { [K in SettingName as Required<K>]: ValueOf<Fields[K]> } & {
+  [K in SettingName as Optional<K>]?: ValueOf<Fields[K]>
 }
 
 const text = (value: unknown): string | undefined =>
@@ -255,13 +212,12 @@ function bool(name: string, value: unknown, fallback: boolean, problems: string[
   return fallback
 }
 
-export class SettingsError extends IntegrationError {
-  constructor(readonly problems: string[]) {
-    super(`Invalid settings: ${problems.join('; ')}.`, 'INVALID_SETTINGS', 400)
-  }
-}
-
-/** Applies defaults and validates; throws one SettingsError (400) naming every problem. */
+/**
+ * The one settings stage: applies defaults and validates (one SettingsError naming every problem),
+ * then turns the PEM fields into checked PEM (PemError naming the field) and resolves the AWS region
+ * and role (400s naming the field). Every settings error is a 400 thrown here, before any connection;
+ * building a client from the result cannot fail for a reason the user typed.
+ */
 export function normaliseSettings(raw: Settings): ConnectionSettings {
   const r = (raw ?? {}) as Partial<Settings>
   const problems: string[] = []
@@ -310,6 +266,11 @@ export function normaliseSettings(raw: Settings): ConnectionSettings {
     if (region) c.region = region
     if (!c.accessKeyId) missing.push('accessKeyId')
     if (!c.secretAccessKey) missing.push('secretAccessKey')
+  } else if (mechanism === 'oauthbearer') {
+    const oauth = resolveOAuthSettings(r)
+    c.oauth = oauth.settings
+    missing.push(...oauth.missing)
+    problems.push(...oauth.problems)
   } else if (mechanism === 'client-cert-auth') {
     // Client certificates are a TLS feature: TLS is on whatever ssl_enabled says.
     c.ssl.enabled = true
@@ -325,5 +286,25 @@ export function normaliseSettings(raw: Settings): ConnectionSettings {
     if (mechanism !== 'client-cert-auth') problems.push('ssl_cert and ssl_key must be given together')
   }
   if (problems.length) throw new SettingsError(problems)
+  resolvePem(c.ssl)
+  if (c.mechanism === 'aws') {
+    c.region = resolveRegion(c)
+    roleToAssume(c.authorizationIdentity)
+  }
   return c
 }
+
+/** Replaces the PEM fields by checked, well-formed PEM; a client key must belong to its certificate. */
+function resolvePem(ssl: SslSettings): void {
+  if (ssl.ca) ssl.ca = normaliseCertificates(ssl.ca, 'ssl_ca').join('')
+  if (ssl.cert) ssl.cert = normaliseCertificates(ssl.cert, 'ssl_cert').join('')
+  if (ssl.key) ssl.key = normalisePrivateKey(ssl.key, 'ssl_key')
+  if (ssl.cert && ssl.key && !checkKeyMatchesCert(ssl.cert, ssl.key))
+    throw new PemError(
+      'ssl_key',
+      'does not belong to the certificate in ssl_cert (the first certificate must be the client certificate)'
+    )
+}
+
+/** The brokers as messages name them. */
+export const brokerList = (c: Pick<ConnectionSettings, 'brokers'>): string => formatBrokers(c.brokers)

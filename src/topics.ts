@@ -1,90 +1,14 @@
 /**
  * The cluster's topics: the connection test (`testAuthentication`) and the topic list of the
- * `topic` field (`dynamicFields.topic`). Every admin client is disconnected when done, whatever happens.
+ * `topic` field (`dynamicFields.topic`), on top of the admin calls of kafka/admin.ts.
  */
 import type { DynamicFieldResponse, ExecuteInput } from '@segment/actions-core'
-import { RetryableError, type CustomErrorCodes } from '@segment/actions-core'
-import type { Socket } from 'node:net'
-import { Kafka, type Admin, type ISocketFactory } from 'kafkajs'
 import { LRUCache } from 'lru-cache'
-import { connectionKey, kafkaConfig, socketFactory as baseSocketFactory } from './client-config'
-import { diagnoseProtocolMismatch } from './diagnose'
-import { rootCause, rowFor, toActionError } from './errors'
+import { connectionKey } from './connection-identity'
+import { errorCode } from './errors'
+import { fetchTopics } from './kafka/admin'
+import { toActionError } from './kafka/errors'
 import { normaliseSettings, type ConnectionSettings, type Settings } from './settings'
-
-/** The connection test and a topic listing give up after this long. */
-export const CONNECTION_TEST_TIMEOUT_MS = 10_000
-const DISCONNECT_WAIT_MS = 500
-
-function timeoutError(c: ConnectionSettings, ms: number): RetryableError {
-  const error = new RetryableError(`No answer from brokers ${c.brokers.join(', ')} within ${ms / 1000} s.`, 504)
-  error.code = 'CONNECTION_TIMEOUT' as CustomErrorCodes
-  return error
-}
-
-/** Connects an admin client, lists the topics, disconnects. Throws mapped (actions-core) errors. */
-export async function fetchTopics(c: ConnectionSettings, timeoutMs = CONNECTION_TEST_TIMEOUT_MS): Promise<string[]> {
-  const config = kafkaConfig(c)
-  // One attempt per bootstrap broker (kafkajs moves to the next one on retry), quickly.
-  const retry = { retries: Math.min(c.brokers.length, 3), initialRetryTime: 100, maxRetryTime: 1000 }
-  // Sockets are tracked so that none outlives the call, even one stuck on a request never answered.
-  const sockets = new Set<Socket>()
-  const socketFactory: ISocketFactory = (args) => {
-    const socket = baseSocketFactory(args)
-    sockets.add(socket)
-    socket.once('close', () => sockets.delete(socket))
-    return socket
-  }
-  const admin = new Kafka({ ...config, retry, socketFactory }).admin()
-  let timer: NodeJS.Timeout | undefined
-  // The whole call, the closing wait included, stays within timeoutMs.
-  const deadline = Date.now() + timeoutMs - DISCONNECT_WAIT_MS
-  const work = admin.connect().then(() => admin.listTopics())
-  work.catch(() => undefined) // it may settle after the timeout; its outcome is then ignored
-  try {
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(timeoutError(c, timeoutMs)), deadline - Date.now())
-    })
-    return await Promise.race([work, timeout])
-  } catch (error) {
-    throw await explain(error, c, deadline - Date.now())
-  } finally {
-    clearTimeout(timer)
-    await disconnect(admin)
-    for (const socket of sockets) socket.destroy()
-  }
-}
-
-/**
- * kafkajs's disconnect waits for requests in flight, which after a timeout may never be answered:
- * wait for it briefly, and let it finish on its own after that.
- */
-async function disconnect(admin: Admin): Promise<void> {
-  let timer: NodeJS.Timeout | undefined
-  const done = admin.disconnect().catch(() => undefined)
-  await Promise.race([done, new Promise((resolve) => (timer = setTimeout(resolve, DISCONNECT_WAIT_MS)))])
-  clearTimeout(timer)
-}
-
-/**
- * Maps the error, and confirms a protocol mismatch (TLS vs plaintext) with a probe when one is
- * suspected and `budgetMs` leaves time for it (the probe's answer is not waited for past it).
- */
-async function explain(error: unknown, c: ConnectionSettings, budgetMs: number): Promise<Error> {
-  const mapped = toActionError(error, { settings: c })
-  const suspect = ['TLS spoken to a plaintext port', 'connection closed by the broker'].includes(rowFor(error).case)
-  if (!suspect || budgetMs <= 0) return mapped
-  const broker = (rootCause(error) as { broker?: string }).broker ?? c.brokers[0]
-  let timer: NodeJS.Timeout | undefined
-  const outOfTime = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), budgetMs)
-  })
-  try {
-    return (await Promise.race([diagnoseProtocolMismatch(broker, c), outOfTime])) ?? mapped
-  } finally {
-    clearTimeout(timer)
-  }
-}
 
 /** Topics users can write to: internal ones (`__consumer_offsets`, ...) left out, sorted. */
 export function visibleTopics(topics: string[]): string[] {
@@ -136,8 +60,8 @@ export async function topicChoices(
     const matching = q ? topics.filter((t) => t.toLowerCase().includes(q)) : topics
     return { choices: matching.map((t) => ({ label: t, value: t })) }
   } catch (error) {
-    const mapped = toActionError(error) as Error & { code?: string }
-    return { choices: [], error: { code: String(mapped.code ?? 'UNKNOWN_ERROR'), message: mapped.message } }
+    const mapped = toActionError(error)
+    return { choices: [], error: { code: errorCode(mapped), message: mapped.message } }
   }
 }
 

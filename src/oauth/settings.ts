@@ -36,7 +36,7 @@ const showForOAuth: GlobalSetting['depends_on'] = {
   conditions: [{ fieldKey: 'mechanism', operator: 'is', value: OAUTH_MECHANISM }]
 }
 
-export const oauthSettingsFields: Record<keyof RawOAuthSettings, GlobalSetting> = {
+export const oauthSettingsFields = {
   oauth_token_endpoint: {
     label: 'OAuth Token Endpoint',
     description:
@@ -82,7 +82,7 @@ export const oauthSettingsFields: Record<keyof RawOAuthSettings, GlobalSetting> 
     ],
     depends_on: showForOAuth
   }
-}
+} satisfies Record<keyof RawOAuthSettings, GlobalSetting>
 
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value.trim() ? value.trim() : undefined

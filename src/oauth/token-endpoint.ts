@@ -12,12 +12,7 @@
  * Errors carry `retriable: false`: kafkajs would otherwise retry them for half a minute before
  * wrapping them; whether the call is worth retrying later is said by the actions-core error.
  */
-import {
-  IntegrationError,
-  InvalidAuthenticationError,
-  RetryableError,
-  type CustomErrorCodes
-} from '@segment/actions-core'
+import { ownError, type OwnCode } from '../errors'
 
 /** How the client authenticates to the token endpoint (RFC 6749 section 2.3.1). */
 export type ClientAuthMethod = 'basic' | 'form'
@@ -51,15 +46,8 @@ function notRetriedByKafkajs<E extends Error>(error: E): E {
   return Object.assign(error, { retriable: false })
 }
 
-function retryable(message: string, code: string, status: 429 | 503 | 504 = 503): RetryableError {
-  const error = new RetryableError(message, status)
-  error.code = code as CustomErrorCodes
-  return notRetriedByKafkajs(error)
-}
-const invalid = (message: string, code: string): IntegrationError =>
-  notRetriedByKafkajs(new IntegrationError(message, code, 400))
-const rejectedClient = (message: string): InvalidAuthenticationError =>
-  notRetriedByKafkajs(new InvalidAuthenticationError(message, 'OAUTH_CLIENT_REJECTED' as CustomErrorCodes))
+/** One of our OAuth errors (its class and status come with the code), not retried by kafkajs. */
+const fail = (code: OwnCode, message: string): Error => notRetriedByKafkajs(ownError(code, message))
 
 /** Provider text shown to the user: one line, bounded, and never the secret. */
 function clean(text: string, c: OAuthClient): string {
@@ -144,38 +132,34 @@ export async function requestToken(c: OAuthClient, fetchImpl: Fetch = fetch): Pr
   } catch (error) {
     const { code, text } = networkReason(error)
     if (code && TIMEOUT_CODES.has(code))
-      throw retryable(
-        `No answer from ${where} within ${TOKEN_REQUEST_TIMEOUT_MS / 1000} s.`,
-        'OAUTH_TOKEN_ENDPOINT_TIMEOUT',
-        504
-      )
-    throw retryable(
-      `Cannot reach ${where}: ${clean(text, c)}${code ? ` (${code})` : ''}. Check oauth_token_endpoint and that the identity provider is up.`,
-      'OAUTH_TOKEN_ENDPOINT_UNREACHABLE'
+      throw fail('OAUTH_TOKEN_ENDPOINT_TIMEOUT', `No answer from ${where} within ${TOKEN_REQUEST_TIMEOUT_MS / 1000} s.`)
+    throw fail(
+      'OAUTH_TOKEN_ENDPOINT_UNREACHABLE',
+      `Cannot reach ${where}: ${clean(text, c)}${code ? ` (${code})` : ''}. Check oauth_token_endpoint and that the identity provider is up.`
     )
   }
   let text: string
   try {
     text = await response.text()
   } catch (error) {
-    throw retryable(
-      `${cap(where)} closed the connection while answering: ${clean(networkReason(error).text, c)}.`,
-      'OAUTH_TOKEN_ENDPOINT_UNREACHABLE'
+    throw fail(
+      'OAUTH_TOKEN_ENDPOINT_UNREACHABLE',
+      `${cap(where)} closed the connection while answering: ${clean(networkReason(error).text, c)}.`
     )
   }
   const status = response.status
   const json = parseJson(text)
   if (status >= 200 && status < 300) {
     if (!json)
-      throw invalid(
-        `${cap(where)} answered HTTP ${status} with ${describeBody(response, text)}, not a JSON token response: check that oauth_token_endpoint is the token endpoint (it usually ends in /token).`,
-        'OAUTH_TOKEN_RESPONSE_INVALID'
+      throw fail(
+        'OAUTH_TOKEN_RESPONSE_INVALID',
+        `${cap(where)} answered HTTP ${status} with ${describeBody(response, text)}, not a JSON token response: check that oauth_token_endpoint is the token endpoint (it usually ends in /token).`
       )
     const token = json.access_token
     if (typeof token !== 'string' || token === '')
-      throw invalid(
-        `${cap(where)} answered HTTP ${status} without an access_token (fields: ${Object.keys(json).join(', ') || 'none'}).`,
-        'OAUTH_TOKEN_MISSING'
+      throw fail(
+        'OAUTH_TOKEN_MISSING',
+        `${cap(where)} answered HTTP ${status} without an access_token (fields: ${Object.keys(json).join(', ') || 'none'}).`
       )
     const lifetimeMs = lifetimeOf(json, token, started)
     return { value: token, expiresAt: started + lifetimeMs, lifetimeMs }
@@ -185,26 +169,26 @@ export async function requestToken(c: OAuthClient, fetchImpl: Fetch = fetch): Pr
   const said = oauthError
     ? `${clean(oauthError, c)}${description ? `: ${clean(description, c)}` : ''}`
     : `HTTP ${status}${text.trim() ? `, ${describeBody(response, text)}` : ''}`
-  if (status === 429)
-    throw retryable(`${cap(where)} is throttling token requests (${said}).`, 'OAUTH_TOKEN_THROTTLED', 429)
-  if (status >= 500) throw retryable(`${cap(where)} failed (HTTP ${status}, ${said}).`, 'OAUTH_TOKEN_ENDPOINT_FAILED')
+  if (status === 429) throw fail('OAUTH_TOKEN_THROTTLED', `${cap(where)} is throttling token requests (${said}).`)
+  if (status >= 500) throw fail('OAUTH_TOKEN_ENDPOINT_FAILED', `${cap(where)} failed (HTTP ${status}, ${said}).`)
   if (oauthError === 'invalid_client' || oauthError === 'unauthorized_client' || (!oauthError && status === 401))
-    throw rejectedClient(
+    throw fail(
+      'OAUTH_CLIENT_REJECTED',
       `${cap(where)} refused client "${c.clientId}" (${said}): check oauth_client_id and oauth_client_secret, and that the client may use the client-credentials grant.`
     )
   if (oauthError === 'invalid_scope')
-    throw invalid(
-      `${cap(where)} refused the scope "${c.scope ?? ''}" for client "${c.clientId}" (${said}): check oauth_scope.`,
-      'OAUTH_INVALID_SCOPE'
+    throw fail(
+      'OAUTH_INVALID_SCOPE',
+      `${cap(where)} refused the scope "${c.scope ?? ''}" for client "${c.clientId}" (${said}): check oauth_scope.`
     )
   if (status >= 300 && status < 400)
-    throw invalid(
-      `${cap(where)} redirects (HTTP ${status}${response.headers.get('location') ? ` to ${clean(response.headers.get('location') ?? '', c)}` : ''}): set oauth_token_endpoint to the token endpoint itself.`,
-      'OAUTH_TOKEN_ENDPOINT_REDIRECT'
+    throw fail(
+      'OAUTH_TOKEN_ENDPOINT_REDIRECT',
+      `${cap(where)} redirects (HTTP ${status}${response.headers.get('location') ? ` to ${clean(response.headers.get('location') ?? '', c)}` : ''}): set oauth_token_endpoint to the token endpoint itself.`
     )
-  throw invalid(
-    `${cap(where)} refused the token request of client "${c.clientId}" (${said}).${status === 404 || status === 405 ? ' Check that oauth_token_endpoint is the token endpoint.' : ''}`,
-    'OAUTH_TOKEN_REQUEST_REJECTED'
+  throw fail(
+    'OAUTH_TOKEN_REQUEST_REJECTED',
+    `${cap(where)} refused the token request of client "${c.clientId}" (${said}).${status === 404 || status === 405 ? ' Check that oauth_token_endpoint is the token endpoint.' : ''}`
   )
 }
 

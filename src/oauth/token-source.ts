@@ -14,7 +14,7 @@
  * a bounded LRU keyed by a salted digest, so no secret is kept in a key.
  */
 import { LRUCache } from 'lru-cache'
-import { keyedDigest } from '../client-config'
+import { keyedDigest } from '../connection-identity'
 import { requestToken, type AccessToken, type OAuthClient } from './token-endpoint'
 
 export const REFRESH_FRACTION = 0.2

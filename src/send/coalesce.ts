@@ -28,8 +28,6 @@ interface Lane<I, O> {
 export class Coalescer<I, O> {
   /** Lanes exist only while busy; a WeakMap so a dropped producer takes nothing with it. */
   private readonly lanes = new WeakMap<object, Map<string, Lane<I, O>>>()
-  /** Sends started, and items in them: for tests and diagnostics. */
-  readonly stats = { sends: 0, items: 0 }
 
   /**
    * Sends `items` through `send` now if the lane is idle, or with the next send of the lane if one
@@ -55,8 +53,6 @@ export class Coalescer<I, O> {
   private async run(lanes: Map<string, Lane<I, O>>, name: string, lane: Lane<I, O>, batch: Waiting<I, O>[]) {
     for (;;) {
       const items = batch.length === 1 ? batch[0].items : batch.flatMap((w) => w.items)
-      this.stats.sends++
-      this.stats.items += items.length
       try {
         const outcomes = await batch[0].send(items)
         if (outcomes.length !== items.length) {

@@ -1,22 +1,16 @@
 /**
- * Sends the records of one topic through a pooled producer and says, record by record, what Kafka
- * acknowledged: chunks bounded by bytes and count, sent in order (so records keep their order per
- * key), with each record matched to its partition's offsets. A record is reported sent only when
- * its partition was acknowledged (or when acks is 0, where Kafka acknowledges nothing).
+ * Sends the records of one topic through a producer (the port's TopicProducer) and says, record by
+ * record, what Kafka acknowledged: chunks bounded by bytes and count, sent in order (so records keep
+ * their order per key), with each record matched to its partition's offsets. A record is reported sent
+ * only when its partition was acknowledged (or when acks is 0, where Kafka acknowledges nothing).
  */
-import { IntegrationError, PayloadValidationError, RetryableError } from '@segment/actions-core'
-import { KafkaJSProtocolError, type CompressionTypes, type RecordMetadata } from 'kafkajs'
-import { toActionError } from '../errors'
-import type { PooledProducer } from '../producer'
+import { ownError } from '../errors'
+import { protocolType, toActionError } from '../kafka/errors'
+import type { RecordPlacement, SendOptions, TopicProducer } from '../kafka/types'
 import type { BuiltRecord } from '../records'
 import type { ConnectionSettings } from '../settings'
 
-export interface DeliveryOptions {
-  /** -1 all in-sync replicas, 1 the leader, 0 none. */
-  acks: number
-  compression: CompressionTypes
-  /** Broker-side time to wait for the acks, in ms (kafkajs's default when undefined). */
-  timeout?: number
+export interface DeliveryOptions extends SendOptions {
   /** Most bytes (record estimate) in one request. */
   batchBytes: number
   /** Most records in one request. */
@@ -40,66 +34,10 @@ export interface DeliveryObserver {
 }
 
 const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE'])
-/** Errors of a topic's metadata, which kafkajs also raises in the sends of other topics (see inFlight). */
-const TOPIC_METADATA = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'TOPIC_AUTHORIZATION_FAILED', 'INVALID_TOPIC_EXCEPTION'])
-
-function protocolType(error: unknown): string | undefined {
-  let e: unknown = error
-  for (let i = 0; i < 3 && e; i++) {
-    if (e instanceof KafkaJSProtocolError) return e.type
-    e = (e as { cause?: unknown }).cause
-  }
-  return undefined
-}
 
 /** kafkajs wraps the cause after its retries; a too-large answer is never retried, but be safe. */
 function isTooLarge(error: unknown): boolean {
   return TOO_LARGE.has(protocolType(error) ?? '')
-}
-
-/** Whether another topic than `topic` has a request in flight on this producer. */
-function othersInFlight(pooled: PooledProducer, topic: string): boolean {
-  for (const [t, n] of pooled.inFlight) if (t !== topic && n > 0) return true
-  return false
-}
-
-/** How long a topic waits for the other topics of its producer before its second attempt. */
-const SETTLE_WAIT_MS = 35_000
-
-/** Resolves once no other topic than `topic` has a request in flight on this producer (or after maxMs). */
-async function othersSettled(pooled: PooledProducer, topic: string, maxMs = SETTLE_WAIT_MS): Promise<void> {
-  const until = Date.now() + maxMs
-  while (othersInFlight(pooled, topic) && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
-}
-
-/**
- * One sendBatch of `part`. A topic-metadata error raised while other topics were in flight may be
- * another topic's: kafkajs refreshes the metadata of all its topics together, for as long as a failing
- * topic is being retried. Nothing was written then, so the part is tried once more when the other
- * topics have settled; a second failure is this topic's own.
- */
-async function sendBatch(d: TopicDelivery, part: BuiltRecord[]): Promise<RecordMetadata[]> {
-  const { inFlight } = d.pooled
-  for (let attempt = 1; ; attempt++) {
-    inFlight.set(d.topic, (inFlight.get(d.topic) ?? 0) + 1)
-    let shared = othersInFlight(d.pooled, d.topic)
-    try {
-      return await d.pooled.producer.sendBatch({
-        topicMessages: [{ topic: d.topic, messages: part.map((r) => r.message) }],
-        acks: d.options.acks,
-        compression: d.options.compression,
-        timeout: d.options.timeout
-      })
-    } catch (error) {
-      shared ||= othersInFlight(d.pooled, d.topic)
-      if (attempt > 1 || !shared || !TOPIC_METADATA.has(protocolType(error) ?? '')) throw error
-    } finally {
-      const n = (inFlight.get(d.topic) ?? 1) - 1
-      if (n > 0) inFlight.set(d.topic, n)
-      else inFlight.delete(d.topic)
-    }
-    await othersSettled(d.pooled, d.topic)
-  }
 }
 
 /** Splits records into consecutive chunks of at most `batchBytes` (estimated) and `batchSize` records. */
@@ -121,7 +59,7 @@ export function chunk(records: BuiltRecord[], batchBytes: number, batchSize: num
 }
 
 export interface TopicDelivery {
-  pooled: PooledProducer
+  producer: TopicProducer
   settings: ConnectionSettings
   topic: string
   options: DeliveryOptions
@@ -171,19 +109,22 @@ async function sendInOrder(d: TopicDelivery, parts: BuiltRecord[][]): Promise<Ou
 }
 
 function tooLarge(topic: string, size: number, limit: number): Error {
-  const error = new PayloadValidationError(
+  return ownError(
+    'MESSAGE_TOO_LARGE',
     `The record for topic "${topic}" is about ${size} bytes, more than batch_bytes (${limit}): reduce the payload or raise batch_bytes (and the topic's max.message.bytes).`
   )
-  error.code = 'MESSAGE_TOO_LARGE'
-  return error
 }
 
 /** Sends one chunk; a chunk the broker finds too large is split in halves until the culprit is alone. */
 async function sendChunk(d: TopicDelivery, part: BuiltRecord[]): Promise<Outcome[]> {
-  let response: RecordMetadata[]
+  let placements: RecordPlacement[]
   const started = performance.now()
   try {
-    response = await sendBatch(d, part)
+    placements = await d.producer.send(
+      d.topic,
+      part.map((r) => r.message),
+      d.options
+    )
   } catch (error) {
     if (isTooLarge(error)) {
       if (part.length === 1)
@@ -205,7 +146,7 @@ async function sendChunk(d: TopicDelivery, part: BuiltRecord[]): Promise<Outcome
     ms,
     part
   )
-  return outcomesFor(d, part, response)
+  return outcomesFor(d, part, placements)
 }
 
 /** The records of `part` grouped by the partition the partitioner gave them, in order within each. */
@@ -241,44 +182,39 @@ async function resendByPartition(d: TopicDelivery, part: BuiltRecord[], groups: 
 }
 
 /** Matches each record with its partition's base offset: records keep their order within a partition. */
-function outcomesFor(d: TopicDelivery, part: BuiltRecord[], response: RecordMetadata[]): Outcome[] {
-  const base = new Map<number, number | bigint>()
-  for (const r of response) {
-    if (r.topicName !== d.topic || r.baseOffset === undefined) continue
-    const n = Number(r.baseOffset)
-    base.set(r.partition, Number.isSafeInteger(n) ? n : BigInt(r.baseOffset))
-  }
+function outcomesFor(d: TopicDelivery, part: BuiltRecord[], placements: RecordPlacement[]): Outcome[] {
   const next = new Map<number, number>()
-  return part.map((record): Outcome => {
-    const partition = record.message.partition
+  return part.map((_record, i): Outcome => {
+    const { partition, baseOffset } = placements[i] ?? {}
     if (partition === undefined) return { ok: false, error: notAcknowledged(d.topic) }
     if (d.options.acks === 0) return { ok: true, sent: { topic: d.topic, partition } }
-    const first = base.get(partition)
-    if (first === undefined) {
-      const count = d.pooled.partitionCounts.get(d.topic)
+    if (baseOffset === undefined) {
+      const count = d.producer.partitionCount(d.topic)
       if (count !== undefined && partition >= count) return { ok: false, error: outOfRange(d.topic, partition, count) }
       return { ok: false, error: notAcknowledged(d.topic, partition) }
     }
-    const i = next.get(partition) ?? 0
-    next.set(partition, i + 1)
-    const offset = typeof first === 'number' ? String(first + i) : String(first + BigInt(i))
-    return { ok: true, sent: { topic: d.topic, partition, offset } }
+    const n = next.get(partition) ?? 0
+    next.set(partition, n + 1)
+    return { ok: true, sent: { topic: d.topic, partition, offset: addOffset(baseOffset, n) } }
   })
 }
 
+/** `base + n` for an offset given as text (offsets may exceed Number.MAX_SAFE_INTEGER). */
+function addOffset(base: string, n: number): string {
+  const first = Number(base)
+  return Number.isSafeInteger(first + n) ? String(first + n) : String(BigInt(base) + BigInt(n))
+}
+
 function outOfRange(topic: string, partition: number, count: number): Error {
-  return new IntegrationError(
-    `Partition ${partition} does not exist: topic "${topic}" has ${count} partition${count === 1 ? '' : 's'} (0 to ${count - 1}). Fix partition or default_partition.`,
+  return ownError(
     'PARTITION_OUT_OF_RANGE',
-    400
+    `Partition ${partition} does not exist: topic "${topic}" has ${count} partition${count === 1 ? '' : 's'} (0 to ${count - 1}). Fix partition or default_partition.`
   )
 }
 
 function notAcknowledged(topic: string, partition?: number): Error {
-  const error = new RetryableError(
-    `Kafka did not acknowledge the record for topic "${topic}"${partition === undefined ? '' : ` partition ${partition}`}.`,
-    503
+  return ownError(
+    'NOT_ACKNOWLEDGED',
+    `Kafka did not acknowledge the record for topic "${topic}"${partition === undefined ? '' : ` partition ${partition}`}.`
   )
-  error.code = 'NOT_ACKNOWLEDGED' as RetryableError['code']
-  return error
 }

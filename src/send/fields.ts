@@ -1,13 +1,13 @@
 /** The fields of the `send` action (the mapping). Defaults here are applied by the runtime. */
 import type { InputField } from '@segment/actions-core'
 import { RecordError } from '../records'
-import { COMPRESSIONS } from '../codecs'
+import { COMPRESSIONS } from '../kafka/codecs'
 
 /** Below the broker's default max.message.bytes (1,048,588), so one request's batches always fit. */
 export const DEFAULT_BATCH_BYTES = 1_000_000
 export const DEFAULT_BATCH_SIZE = 1000
 
-export const fields: Record<string, InputField> = {
+export const fields = {
   topic: {
     label: 'Topic',
     description: 'The Kafka topic to send the event to. The list shows the cluster’s topics.',
@@ -107,7 +107,7 @@ export const fields: Record<string, InputField> = {
     minimum: 1024,
     maximum: 100 * 1024 * 1024
   }
-}
+} satisfies Record<string, InputField>
 
 /**
  * The minimum and maximum of the integer fields above. actions-core 3.170 checks them only for
@@ -128,4 +128,6 @@ export function checkBounds(payload: object): void {
   }
 }
 
-const BOUNDED = Object.entries(fields).filter(([, f]) => f.minimum !== undefined || f.maximum !== undefined)
+const BOUNDED = Object.entries(fields as Record<string, InputField>).filter(
+  ([, f]) => f.minimum !== undefined || f.maximum !== undefined
+)

@@ -1,8 +1,8 @@
 /**
  * The `send` action: each event becomes one Kafka record (records.ts), sent through the pooled
- * producer of its connection (producer-pool.ts); `performBatch` answers event by event. Concurrent
+ * producer of its connection (producers.ts); `performBatch` answers event by event. Concurrent
  * single-event calls share produce requests (coalesce.ts); settings are resolved once per distinct
- * values (connections.ts).
+ * values (settings-cache.ts).
  */
 import {
   InvalidAuthenticationError,
@@ -12,18 +12,20 @@ import {
   type ActionDefinition,
   type JSONLikeObject
 } from '@segment/actions-core'
-import { compressionType } from '../codecs'
-import { describeConnection } from '../client-config'
-import { toActionError } from '../errors'
-import { producerPool } from '../producer-pool'
+import { DEFAULT_SUBSCRIPTION } from '../default-subscription'
+import { describeConnection } from '../connection-identity'
+import { errorCode, errorStatus } from '../errors'
+import { COMPRESSIONS, type Compression } from '../kafka/codecs'
+import { toActionError } from '../kafka/errors'
+import { producerPool } from '../producers'
 import { buildRecord, checkTopic, type BuiltRecord } from '../records'
 import type { Settings } from '../settings'
 import { topicDynamicField } from '../topics'
 import { Coalescer } from './coalesce'
-import { ConnectionCache } from './connections'
 import { deliverTopic, type DeliveryObserver, type DeliveryOptions, type Outcome } from './deliver'
 import { checkBounds, fields, DEFAULT_BATCH_BYTES, DEFAULT_BATCH_SIZE } from './fields'
-import type { Payload } from './generated-types'
+import type { Payload } from './payload'
+import { SettingsCache } from './settings-cache'
 import { Telemetry } from './telemetry'
 
 const ACKS: Record<string, number> = { all: -1, leader: 1, none: 0 }
@@ -31,15 +33,15 @@ const ACKS: Record<string, number> = { all: -1, leader: 1, none: 0 }
 function deliveryOptions(p: Payload): DeliveryOptions {
   return {
     acks: ACKS[p.acks ?? 'all'] ?? -1,
-    compression: compressionType(p.compression),
+    compression: COMPRESSIONS.includes(p.compression as Compression) ? (p.compression as Compression) : 'none',
     timeout: p.request_timeout,
     batchBytes: p.batch_bytes ?? DEFAULT_BATCH_BYTES,
     batchSize: p.batch_size ?? DEFAULT_BATCH_SIZE
   }
 }
 
-/** Normalised settings and pool key, cached by the settings values (see connections.ts). */
-const connections = new ConnectionCache()
+/** Normalised settings and pool key, cached by the settings values (see settings-cache.ts). */
+const settingsCache = new SettingsCache()
 
 /**
  * Concurrent single-event calls for one producer, topic and delivery options share produce requests
@@ -83,7 +85,7 @@ async function sendEvents(
   telemetry: Telemetry,
   coalesce = false
 ): Promise<Outcome[]> {
-  const { settings, key } = connections.resolve(raw)
+  const { settings, key } = settingsCache.resolve(raw)
   const outcomes = new Array<Outcome>(payloads.length)
   // One group per topic and delivery options: events of one topic mapped with other acks or
   // compression are sent with their own options.
@@ -108,19 +110,19 @@ async function sendEvents(
   })
   if (groups.size === 0) return outcomes
 
-  const observer = telemetry.poolObserver(() => describeConnection(settings))
+  const observer = telemetry.callObserver(() => describeConnection(settings))
   try {
     await producerPool.use(
       settings,
       key,
-      (pooled) =>
+      (producer) =>
         Promise.all(
           [...groups].map(async ([lane, group]) => {
             const { topic, options } = group
-            const delivery = { pooled, settings, topic, options, observer: telemetry as DeliveryObserver }
+            const delivery = { producer, settings, topic, options, observer: telemetry as DeliveryObserver }
             const results = coalesce
               ? await coalescer.submit(
-                  pooled,
+                  producer,
                   lane,
                   group.records.map((record) => ({ record, observer: telemetry })),
                   (items) =>
@@ -156,7 +158,7 @@ function report(telemetry: Telemetry, payloads: Payload[], outcomes: Outcome[]):
   outcomes.forEach((o, i) => {
     if (o.ok) return
     const topic = payloads[i]?.topic
-    const code = String((o.error as { code?: unknown }).code ?? o.error.name)
+    const code = errorCode(o.error)
     const key = `${code}\u0000${topic ?? ''}`
     const entry = seen.get(key)
     if (entry) entry.count++
@@ -167,15 +169,6 @@ function report(telemetry: Telemetry, payloads: Payload[], outcomes: Outcome[]):
     telemetry.log('warn', `${count} event(s) not sent${topic ? ` to topic "${topic}"` : ''}: ${error.message}`)
   }
 }
-
-const statusOf = (error: Error): number => {
-  const status = (error as { status?: unknown }).status
-  return typeof status === 'number' ? status : 500
-}
-
-/** The send action's trigger; also what a preset for it subscribes to. */
-export const DEFAULT_SUBSCRIPTION =
-  'type = "track" or type = "identify" or type = "page" or type = "screen" or type = "group"'
 
 const action: ActionDefinition<Settings, Payload> = {
   title: 'Send',
@@ -198,7 +191,7 @@ const action: ActionDefinition<Settings, Payload> = {
         continue
       }
       const { error } = outcome
-      const status = statusOf(error)
+      const status = errorStatus(error)
       response.pushErrorResponse({
         status,
         errortype:
@@ -208,7 +201,7 @@ const action: ActionDefinition<Settings, Payload> = {
               ? 'INVALID_AUTHENTICATION'
               : getErrorCodeFromHttpStatus(status),
         errormessage: error.message,
-        body: { code: String((error as { code?: unknown }).code ?? error.name) }
+        body: { code: errorCode(error) }
       })
     }
     return response

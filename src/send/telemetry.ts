@@ -4,7 +4,10 @@
  * connections are named by describeConnection(), which leaves secrets out.
  */
 import type { Logger, StatsContext } from '@segment/actions-core'
-import type { PoolObserver } from '../producer-pool'
+import { describeConnection } from '../connection-identity'
+import { errorCode } from '../errors'
+import type { CallObserver, PoolObserver } from '../producer-pool'
+import type { ConnectionSettings } from '../settings'
 import type { DeliveryObserver } from './deliver'
 
 type Level = 'debug' | 'info' | 'warn' | 'error'
@@ -61,26 +64,38 @@ export class Telemetry implements DeliveryObserver {
 
   /** Counts failed events by error code (and logs each distinct failure once per call). */
   failed(topic: string | undefined, error: Error, events = 1): void {
-    const code = String((error as { code?: unknown }).code ?? error.name)
+    const code = errorCode(error)
     this.incr(METRICS.errors, events, [`code:${code}`, ...(topic ? [`topic:${topic}`] : [])])
   }
 
-  /** The pool's events for one connection, named without secrets. */
-  poolObserver(connection: () => string): PoolObserver {
+  /** The pool's events during one call, for one connection named without secrets. */
+  callObserver(connection: () => string): CallObserver {
     return {
       hit: () => this.incr(METRICS.poolHit, 1, []),
       miss: () => {
         this.incr(METRICS.poolMiss, 1, [])
         this.log('info', `connecting a producer: ${connection()}`)
       },
-      evicted: (_key, reason) => {
-        this.incr(METRICS.poolEviction, 1, [`reason:${reason}`])
-        this.log('info', `producer closed (${reason}): ${connection()}`)
-      },
       connectFailed: (_key, error) =>
-        this.log('warn', `producer failed to connect: ${connection()}: ${(error as Error)?.name ?? 'error'}`),
-      disconnectFailed: (_key, error) =>
-        this.log('warn', `producer failed to disconnect: ${connection()}: ${(error as Error)?.name ?? 'error'}`)
+        this.log('warn', `producer failed to connect: ${connection()}: ${(error as Error)?.name ?? 'error'}`)
+    }
+  }
+
+  /**
+   * The pool's events outside any call (evictions, failed disconnects), for a host to register with
+   * observeProducerPool() with its own stats client and logger.
+   */
+  poolObserver(): PoolObserver<ConnectionSettings> {
+    return {
+      evicted: (_key, reason, settings) => {
+        this.incr(METRICS.poolEviction, 1, [`reason:${reason}`])
+        this.log('info', `producer closed (${reason}): ${describeConnection(settings)}`)
+      },
+      disconnectFailed: (_key, error, settings) =>
+        this.log(
+          'warn',
+          `producer failed to disconnect: ${describeConnection(settings)}: ${(error as Error)?.name ?? 'error'}`
+        )
     }
   }
 }

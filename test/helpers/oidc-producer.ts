@@ -5,8 +5,8 @@
  */
 import * as fs from 'node:fs'
 import { Kafka, logLevel, type Producer } from 'kafkajs'
-import { CONNECTION_TIMEOUT_MS, socketFactory } from '../../src/client-config'
-import { oauthBearerSasl } from '../../src/oauth/sasl'
+import { CONNECTION_TIMEOUT_MS, socketFactory } from '../../src/kafka/client-config'
+import { oauthBearerSasl } from '../../src/kafka/oauth-bearer'
 import type { OAuthClient } from '../../src/oauth/token-endpoint'
 import { sharedTokenSource } from '../../src/oauth/token-source'
 import { broker } from './kafka'

@@ -24,7 +24,7 @@ function write(name: string, text: string): string {
 
 function run(args: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['src/cli.ts', ...args], {
+    const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['src/local/cli.ts', ...args], {
       cwd: root,
       env: { ...process.env, KAFKA_BROKERS: '', KAFKA_CONFIG_FILE: '' },
       stdio: ['pipe', 'pipe', 'pipe']

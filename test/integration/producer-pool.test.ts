@@ -3,9 +3,9 @@
  * wrapped to count what it builds and to watch each producer's connect/disconnect events.
  */
 import { InvalidAuthenticationError } from '@segment/actions-core'
-import { connectionKey } from '../../src/client-config'
-import { toActionError } from '../../src/errors'
-import { createKafkaProducer, type PooledProducer } from '../../src/producer'
+import { connectionKey } from '../../src/connection-identity'
+import { toActionError } from '../../src/kafka/errors'
+import { createKafkaProducer, type PooledProducer } from '../../src/kafka/producer'
 import { ProducerPool } from '../../src/producer-pool'
 import { normaliseSettings, type ConnectionSettings, type Settings } from '../../src/settings'
 import { broker, createTopic } from '../helpers/kafka'

@@ -4,7 +4,7 @@
  */
 import { Destination } from '@segment/actions-core'
 import destination from '../../src/index'
-import { closeAllProducers } from '../../src/producer-pool'
+import { closeAllProducers } from '../../src/producers'
 import { broker, createTopic, pem, readTopic } from '../helpers/kafka'
 
 afterAll(closeAllProducers)

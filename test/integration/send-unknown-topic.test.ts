@@ -8,7 +8,7 @@ import * as path from 'node:path'
 import { createTestEvent, createTestIntegration, Destination, IntegrationError } from '@segment/actions-core'
 import { Kafka, logLevel } from 'kafkajs'
 import definition from '../../src'
-import { closeAllProducers } from '../../src/producer-pool'
+import { closeAllProducers } from '../../src/producers'
 import { start, stop, type BrokerOptions } from '../../scripts/broker/broker'
 
 const options: BrokerOptions = {

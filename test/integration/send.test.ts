@@ -11,7 +11,7 @@ import {
   type SegmentEvent
 } from '@segment/actions-core'
 import definition from '../../src'
-import { closeAllProducers, producerPool } from '../../src/producer-pool'
+import { closeAllProducers, producerPool } from '../../src/producers'
 import { broker, createTopic, readTopic, type ReadRecord } from '../helpers/kafka'
 import { javaPartition } from '../helpers/murmur2'
 

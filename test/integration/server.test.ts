@@ -6,8 +6,8 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process'
 import * as http from 'node:http'
 import * as path from 'node:path'
 import { randomUUID } from 'node:crypto'
-import { defaultConfig, parseConfig, withBrokers } from '../../src/config-file'
-import { startServer, type RunningServer } from '../../src/server'
+import { defaultConfig, parseConfig, withBrokers } from '../../src/local/config-file'
+import { startServer, type RunningServer } from '../../src/local/server'
 import { broker, createTopic, readTopic, uniqueTopic, type ReadRecord } from '../helpers/kafka'
 
 // Child processes (tsx start-up) and read-backs take seconds; the project-level testTimeout is not applied
@@ -337,8 +337,15 @@ describe('bad requests', () => {
 
 describe('npm start (scripts/serve.ts)', () => {
   let child: ChildProcess | undefined
+  // tsx runs the server in a child process of its own: killing tsx alone would leave the server running
+  // (and Jest waiting for it), so the command runs in its own process group and the group is killed.
   afterEach(() => {
-    if (child && child.exitCode === null) child.kill('SIGKILL')
+    if (child?.pid === undefined) return
+    try {
+      process.kill(-child.pid, 'SIGKILL')
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error
+    }
   })
 
   it('starts with no configuration, prints a curl example that works, and closes cleanly on SIGTERM', async () => {
@@ -346,7 +353,8 @@ describe('npm start (scripts/serve.ts)', () => {
     child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['scripts/serve.ts'], {
       cwd: root,
       env: { ...process.env, PORT: '0', KAFKA_BROKERS: '', KAFKA_CONFIG_FILE: '' },
-      stdio: ['ignore', 'pipe', 'pipe']
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true
     })
     let stdout = ''
     let stderr = ''

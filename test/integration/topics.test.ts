@@ -1,6 +1,7 @@
 /** The topic list of the `topic` field and its cache, against the project's broker. */
 import { createTestIntegration } from '@segment/actions-core'
 import destination from '../../src'
+import { brokerAddresses } from '../../src/brokers'
 import type { Settings } from '../../src/settings'
 import { createTopicLister, topicChoices } from '../../src/topics'
 import { broker, createTopic, pem, uniqueTopic } from '../helpers/kafka'
@@ -37,7 +38,7 @@ describe('dynamic topic list', () => {
   it('leaves out internal topics (names starting with __)', async () => {
     const internal = await createTopic(`__${prefix}-internal`)
     const all = await createTopicLister().list({
-      brokers: [b.bootstrap.plaintext],
+      brokers: brokerAddresses(b.bootstrap.plaintext),
       clientId: 'x',
       mechanism: 'none',
       ssl: { enabled: false, rejectUnauthorized: true }

@@ -9,18 +9,17 @@ import type { AddressInfo } from 'node:net'
 import { IntegrationError, InvalidAuthenticationError, RetryableError } from '@segment/actions-core'
 import { KafkaJSSASLAuthenticationError, type AuthenticationProviderArgs, type Logger } from 'kafkajs'
 import {
-  awsIamSasl,
   credentialsProvider,
-  errorChallenge,
   mskTokenProvider,
-  oauthBearerAuthenticator,
-  regionsOfBrokers,
-  resolveRegion,
+  regionsOfBrokers as regionsOfAddresses,
+  resolveRegion as resolveRegionOf,
   roleToAssume,
   type AwsIamSettings
 } from '../../src/aws-iam'
+import { brokerAddresses } from '../../src/brokers'
+import { awsIamSasl, errorChallenge, oauthBearerAuthenticator } from '../../src/kafka/msk-iam'
 import { AWS_IAM, layout, serverProperties } from '../../scripts/broker/broker'
-import { kafkaConfig } from '../../src/client-config'
+import { kafkaConfig } from '../../src/kafka/client-config'
 import { normaliseSettings } from '../../src/settings'
 
 const KEY = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }
@@ -32,7 +31,15 @@ const TEMP = {
 const ROLE = 'arn:aws:iam::123456789012:role/kafka-producer'
 const MSK = 'b-1.orders.abc123.c2.kafka.eu-west-1.amazonaws.com:9098'
 
-const settings = (extra: Partial<AwsIamSettings> = {}): AwsIamSettings => ({ brokers: [MSK], ...KEY, ...extra })
+/** The tests name brokers as `host:port` text; the functions take parsed addresses. */
+type WithBrokerText<T> = Omit<T, 'brokers'> & { brokers: string[] }
+const parsed = <T extends { brokers: readonly unknown[] }>(s: WithBrokerText<T>): T =>
+  ({ ...s, brokers: brokerAddresses(s.brokers.join(',')) }) as unknown as T
+const regionsOfBrokers = (brokers: string[]): string[] => regionsOfAddresses(brokerAddresses(brokers.join(',')))
+const resolveRegion = (s: WithBrokerText<Pick<AwsIamSettings, 'brokers' | 'region'>>): string =>
+  resolveRegionOf(parsed(s))
+const settings = (extra: Partial<WithBrokerText<AwsIamSettings>> = {}): AwsIamSettings =>
+  parsed<AwsIamSettings>({ brokers: [MSK], ...KEY, ...extra })
 
 // ---- SigV4, from the specification ----
 

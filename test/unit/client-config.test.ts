@@ -4,15 +4,9 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import * as tls from 'node:tls'
 import { IntegrationError } from '@segment/actions-core'
-import {
-  connectionKey,
-  decodeHost,
-  describeConnection,
-  displayBroker,
-  kafkaConfig,
-  normaliseCertificates,
-  normalisePrivateKey
-} from '../../src/client-config'
+import { connectionKey, describeConnection } from '../../src/connection-identity'
+import { decodeHost, displayBroker, kafkaConfig } from '../../src/kafka/client-config'
+import { normaliseCertificates, normalisePrivateKey } from '../../src/pem'
 import { createCa } from '../../scripts/broker/pki'
 import { fields } from '../../src/send/fields'
 import { normaliseSettings, type ConnectionSettings } from '../../src/settings'

@@ -10,8 +10,8 @@ import {
   verifyConfig,
   withBrokers,
   withFieldDefaults
-} from '../../src/config-file'
-import { DEFAULT_SUBSCRIPTION } from '../../src/send'
+} from '../../src/local/config-file'
+import { DEFAULT_SUBSCRIPTION } from '../../src/default-subscription'
 
 /** A stand-in destination: the config file module must work with any definition. */
 const definition: DestinationDefinition<unknown> = {

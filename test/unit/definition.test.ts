@@ -1,5 +1,5 @@
 import destination, { destination as named } from '../../src/index'
-import { DEFAULT_SUBSCRIPTION } from '../../src/send'
+import { DEFAULT_SUBSCRIPTION } from '../../src/default-subscription'
 
 describe('the destination definition', () => {
   it('is the default and the named export, with a name actions-core can key schemas by', () => {

@@ -15,7 +15,7 @@ import {
   KafkaJSRequestTimeoutError,
   KafkaJSSASLAuthenticationError
 } from 'kafkajs'
-import { ROWS, rowFor, toActionError } from '../../src/errors'
+import { ROWS, rowFor, toActionError } from '../../src/kafka/errors'
 import { normaliseSettings } from '../../src/settings'
 
 // kafkajs's own table of protocol errors: the real type, code and retriable flag of each.

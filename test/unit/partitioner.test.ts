@@ -1,5 +1,5 @@
 import { Partitioners, type PartitionMetadata } from 'kafkajs'
-import { trackingPartitioner } from '../../src/producer'
+import { trackingPartitioner } from '../../src/kafka/partitioner'
 import { JAVA_MURMUR2_VECTORS, javaMurmur2, javaPartition } from '../helpers/murmur2'
 
 const metadata = (n: number): PartitionMetadata[] =>

@@ -1,4 +1,4 @@
-import { ProducerPool, type Poolable, type PoolObserver } from '../../src/producer-pool'
+import { ProducerPool, type CallObserver, type Poolable, type PoolObserver } from '../../src/producer-pool'
 
 /** A fake producer: counts connects/disconnects, can fail its connect, can report a fatal failure. */
 class Fake {
@@ -26,11 +26,12 @@ class Fake {
   }
 }
 
-function poolWith(options: { max?: number; idleMs?: number; failFirst?: boolean } = {}) {
+function poolWith(options: { max?: number; idleMs?: number; failFirst?: boolean; observer?: PoolObserver } = {}) {
   const made: Fake[] = []
   const pool = new ProducerPool<string, Fake>({
     max: options.max,
     idleMs: options.idleMs,
+    observer: options.observer,
     factory: () => {
       const fake = new Fake(made.length, 5, options.failFirst === true && made.length === 0)
       made.push(fake)
@@ -40,14 +41,14 @@ function poolWith(options: { max?: number; idleMs?: number; failFirst?: boolean 
   return { pool, made }
 }
 
-const use = (pool: ProducerPool<string, Fake>, key: string, observer?: PoolObserver) =>
+const use = (pool: ProducerPool<string, Fake>, key: string, observer?: CallObserver) =>
   pool.use(key, key, async (fake) => fake, observer)
 
 describe('ProducerPool', () => {
   it('sequential calls reuse one producer (one connect), reported as miss then hits', async () => {
     const { pool, made } = poolWith()
     const events: string[] = []
-    const observer: PoolObserver = { hit: () => events.push('hit'), miss: () => events.push('miss') }
+    const observer: CallObserver = { hit: () => events.push('hit'), miss: () => events.push('miss') }
     for (let i = 0; i < 5; i++) expect((await use(pool, 'a', observer)).id).toBe(0)
     expect(made).toHaveLength(1)
     expect(made[0].connects).toBe(1)
@@ -73,13 +74,13 @@ describe('ProducerPool', () => {
   })
 
   it('past the cap, the least recently used producer is evicted and disconnected', async () => {
-    const { pool, made } = poolWith({ max: 2 })
     const evicted: string[] = []
     const observer: PoolObserver = { evicted: (key, reason) => evicted.push(`${key}:${reason}`) }
-    await use(pool, 'a', observer)
-    await use(pool, 'b', observer)
-    await use(pool, 'a', observer)
-    await use(pool, 'c', observer)
+    const { pool, made } = poolWith({ max: 2, observer })
+    await use(pool, 'a')
+    await use(pool, 'b')
+    await use(pool, 'a')
+    await use(pool, 'c')
     await new Promise((r) => setImmediate(r))
     expect(made.map((f) => f.disconnects)).toEqual([0, 1, 0])
     expect(evicted).toEqual(['b:evict'])
@@ -114,7 +115,7 @@ describe('ProducerPool', () => {
   it('a failed connect is not kept: every waiter gets the error, the next call builds a new producer', async () => {
     const { pool, made } = poolWith({ failFirst: true })
     const failures: string[] = []
-    const observer: PoolObserver = { connectFailed: (key) => failures.push(key) }
+    const observer: CallObserver = { connectFailed: (key) => failures.push(key) }
     const results = await Promise.allSettled([use(pool, 'a', observer), use(pool, 'a', observer)])
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected'])
     expect(made).toHaveLength(1)
@@ -124,9 +125,9 @@ describe('ProducerPool', () => {
   })
 
   it('a producer reporting a fatal failure is evicted and rebuilt on the next call', async () => {
-    const { pool, made } = poolWith()
     const evicted: string[] = []
-    await use(pool, 'a', { evicted: (_k, reason) => evicted.push(reason) })
+    const { pool, made } = poolWith({ observer: { evicted: (_k, reason) => evicted.push(reason) } })
+    await use(pool, 'a')
     made[0].fatal?.('disconnected')
     expect(pool.size).toBe(0)
     expect((await use(pool, 'a')).id).toBe(1)

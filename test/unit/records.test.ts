@@ -7,7 +7,7 @@ describe('buildRecord', () => {
     expect(r.message.value.toString()).toBe('{"a":1,"b":"é"}')
     expect(r.message.key).toBe('user-1')
     expect(r.size).toBe(RECORD_OVERHEAD_BYTES + Buffer.byteLength('{"a":1,"b":"é"}') + 6)
-    expect(r.explicitPartition).toBeUndefined()
+    expect(r.message.partition).toBeUndefined()
     expect(r.message.partition).toBeUndefined()
   })
 
@@ -65,7 +65,7 @@ describe('buildRecord', () => {
   })
 
   it('partition wins over default_partition; either sets the message partition', () => {
-    expect(buildRecord({ payload: {}, partition: 2, default_partition: 1 }).explicitPartition).toBe(2)
+    expect(buildRecord({ payload: {}, partition: 2, default_partition: 1 }).message.partition).toBe(2)
     expect(buildRecord({ payload: {}, default_partition: 1 }).message.partition).toBe(1)
     expect(buildRecord({ payload: {}, partition: 0 }).message.partition).toBe(0)
   })

@@ -1,5 +1,26 @@
 import { IntegrationError } from '@segment/actions-core'
-import { normaliseSettings, parseBrokers, settingsFields, type Settings } from '../../src/settings'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { createCa } from '../../scripts/broker/pki'
+import { formatBroker, parseBrokers as parse } from '../../src/brokers'
+import { normaliseSettings, settingsFields, type Settings } from '../../src/settings'
+
+/** A client certificate and its key (PEM checked by normaliseSettings), made with openssl. */
+const pki = (() => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'settings-test-'))
+  createCa(dir, 'client', 'client')
+  const read = (f: string): string => fs.readFileSync(path.join(dir, f), 'utf8')
+  const files = { cert: read('client.crt'), key: read('client.key') }
+  fs.rmSync(dir, { recursive: true, force: true })
+  return files
+})()
+
+/** The brokers parsed, written back as text (what these tests compare). */
+const parseBrokers = (raw: unknown) => {
+  const { brokers, problems } = parse(raw)
+  return { brokers: brokers.map(formatBroker), problems }
+}
 
 const base: Settings = { brokers: 'b1:9092', mechanism: 'plain', username: 'alice', password: 'pw-S3cret!' }
 
@@ -55,9 +76,32 @@ describe('parseBrokers', () => {
 })
 
 describe('normaliseSettings', () => {
+  it('resolves mechanism oauthbearer, naming its missing and bad fields', () => {
+    const c = normaliseSettings({
+      brokers: 'b1:9092',
+      mechanism: 'oauthbearer',
+      oauth_token_endpoint: 'https://idp.example.com/token',
+      oauth_client_id: 'svc',
+      oauth_client_secret: 'secret-value',
+      oauth_extensions: 'logicalCluster=lkc-1,identityPoolId=pool-2'
+    })
+    expect(c.oauth).toEqual({
+      tokenEndpoint: 'https://idp.example.com/token',
+      clientId: 'svc',
+      clientSecret: 'secret-value',
+      clientAuth: 'basic',
+      extensions: { logicalCluster: 'lkc-1', identityPoolId: 'pool-2' }
+    })
+    expect(() =>
+      normaliseSettings({ brokers: 'b1:9092', mechanism: 'oauthbearer', oauth_extensions: 'auth=x' } as Settings)
+    ).toThrow(
+      'Invalid settings: oauth_extensions: the key "auth" is reserved by SASL OAUTHBEARER; mechanism oauthbearer requires oauth_token_endpoint and oauth_client_id and oauth_client_secret.'
+    )
+  })
+
   it('applies the defaults the runtime does not apply', () => {
     const c = normaliseSettings({ brokers: 'b1:9092', username: 'alice', password: 'x' })
-    expect(c).toEqual({
+    expect({ ...c, brokers: c.brokers.map(formatBroker) }).toEqual({
       brokers: ['b1:9092'],
       clientId: 'segment-actions-kafka-producer',
       mechanism: 'plain',
@@ -84,11 +128,11 @@ describe('normaliseSettings', () => {
     const c = normaliseSettings({
       brokers: 'b:1',
       mechanism: 'client-cert-auth',
-      ssl_cert: 'C',
-      ssl_key: 'K',
+      ssl_cert: pki.cert,
+      ssl_key: pki.key,
       ssl_enabled: false
     })
-    expect(c.ssl).toEqual({ enabled: true, rejectUnauthorized: true, cert: 'C', key: 'K' })
+    expect(c.ssl).toEqual({ enabled: true, rejectUnauthorized: true, cert: pki.cert, key: pki.key })
   })
 
   it.each([
@@ -114,7 +158,7 @@ describe('normaliseSettings', () => {
     } as Settings)
     expect(e.message).toContain('"nope" (missing port')
     expect(e.message).toContain(
-      'mechanism "kerberos" is not one of plain, scram-sha-256, scram-sha-512, aws, client-cert-auth, none'
+      'mechanism "kerberos" is not one of plain, scram-sha-256, scram-sha-512, aws, oauthbearer, client-cert-auth, none'
     )
     expect(e.message).toContain('ssl_enabled must be true or false')
     expect(e.message).not.toContain('pw-S3cret!')
@@ -156,6 +200,7 @@ describe('settingsFields', () => {
       'scram-sha-256',
       'scram-sha-512',
       'aws',
+      'oauthbearer',
       'client-cert-auth',
       'none'
     ])
@@ -170,6 +215,15 @@ describe('settingsFields', () => {
     expect(shownFor('secretAccessKey')).toEqual(['aws'])
     expect(shownFor('ssl_cert')).toEqual(['client-cert-auth'])
     expect(shownFor('ssl_key')).toEqual(['client-cert-auth'])
+    for (const field of [
+      'oauth_token_endpoint',
+      'oauth_client_id',
+      'oauth_client_secret',
+      'oauth_scope',
+      'oauth_extensions'
+    ])
+      expect(shownFor(field)).toEqual(['oauthbearer'])
+    expect(settingsFields.oauth_client_secret.type).toBe('password')
     expect(settingsFields.ssl_ca.depends_on).toBeUndefined()
   })
 })

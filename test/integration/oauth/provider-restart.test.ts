@@ -3,7 +3,7 @@
  * can no longer be used, sends fail with retryable errors that name the token endpoint; after the
  * restart the same producer, in the same process, sends again.
  */
-import { toActionError } from '../../../src/errors'
+import { toActionError } from '../../../src/kafka/errors'
 import { clearSharedTokenSources } from '../../../src/oauth/token-source'
 import { start as startIdp, stop as stopIdp } from '../../../scripts/idp/idp'
 import { createTopic, readTopic } from '../../helpers/kafka'

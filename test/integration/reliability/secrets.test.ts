@@ -6,8 +6,8 @@
  */
 import { createTestEvent, type JSONObject } from '@segment/actions-core'
 import { closeAllProducers } from '../../../src'
-import { connectionKey } from '../../../src/client-config'
-import { producerPool } from '../../../src/producer-pool'
+import { connectionKey } from '../../../src/connection-identity'
+import { producerPool } from '../../../src/producers'
 import { normaliseSettings, type Settings } from '../../../src/settings'
 import { broker, createTopic, pem } from '../../helpers/kafka'
 import {

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs'
 import Ajv, { type ErrorObject } from 'ajv'
 import { defaultValues, type Destination, type DestinationDefinition, type JSONObject } from '@segment/actions-core'
-import { DEFAULT_SUBSCRIPTION } from './send'
+import { DEFAULT_SUBSCRIPTION } from '../default-subscription'
 
 export interface SubscriptionConfig {
   /** Shown in results and summaries; defaults to `subscription <n>`. */

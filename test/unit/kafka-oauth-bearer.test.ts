@@ -1,6 +1,6 @@
 import { InvalidAuthenticationError } from '@segment/actions-core'
-import { describeToken, initialResponse, rejectedTokenError } from '../../../src/oauth/sasl'
-import type { AccessToken } from '../../../src/oauth/token-endpoint'
+import { describeToken, initialResponse, rejectedTokenError } from '../../src/kafka/oauth-bearer'
+import type { AccessToken } from '../../src/oauth/token-endpoint'
 
 const jwt = (claims: object): string =>
   ['{"alg":"RS256"}', JSON.stringify(claims), 'signature'].map((p) => Buffer.from(p).toString('base64url')).join('.')

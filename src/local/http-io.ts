@@ -5,7 +5,7 @@
 import type * as http from 'node:http'
 import type { ErrorObject, ValidateFunction } from 'ajv'
 import type { JSONObject } from '@segment/actions-core'
-import { failedDelivery } from './run-events'
+import { failedResult } from './results'
 
 export class RequestError extends Error {
   constructor(
@@ -67,7 +67,7 @@ interface FieldError {
 
 /** A destination error as a response: its status (500 if none), code, message and, for schema errors, fields. */
 export function errorResponse(error: unknown): { status: number; body: JSONObject } {
-  const d = failedDelivery('', error)
+  const d = failedResult(error)
   const body: JSONObject = { ok: false, error: { status: d.status, message: d.message ?? 'failed' } }
   const e = body.error as JSONObject
   if (d.code) e.code = d.code

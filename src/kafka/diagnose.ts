@@ -6,9 +6,9 @@
  */
 import * as net from 'node:net'
 import * as tls from 'node:tls'
-import { IntegrationError, InvalidAuthenticationError, type CustomErrorCodes } from '@segment/actions-core'
-import { decodeHost } from './client-config'
-import type { ConnectionSettings } from './settings'
+import { formatBroker, type BrokerAddress } from '../brokers'
+import { ownError } from '../errors'
+import type { ConnectionSettings } from '../settings'
 
 const PROBE_TIMEOUT_MS = 2000
 
@@ -63,40 +63,32 @@ export function speaksPlaintextKafka(host: string, port: number, timeoutMs = PRO
   })
 }
 
-function splitBroker(broker: string): { host: string; port: number } {
-  const colon = broker.lastIndexOf(':')
-  return { host: decodeHost(broker.slice(0, colon)).replace(/^\[|\]$/g, ''), port: Number(broker.slice(colon + 1)) }
-}
-
 /**
  * Given the broker a connection failed on, returns a definite 400 when the port speaks the other
  * protocol than the settings say, else undefined (the original error stands).
  */
 export async function diagnoseProtocolMismatch(
-  broker: string,
+  broker: BrokerAddress,
   settings: ConnectionSettings
 ): Promise<Error | undefined> {
-  const { host, port } = splitBroker(broker)
-  if (!host || !Number.isInteger(port)) return undefined
-  const name = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
+  const { host, port } = broker
+  const name = formatBroker(broker)
   if (!settings.ssl.enabled && (await speaksTls(host, port)))
-    return new IntegrationError(
-      `The broker at ${name} expects TLS but ssl_enabled is off: turn ssl_enabled on (or use the broker's plaintext port).`,
+    return ownError(
       'TLS_REQUIRED',
-      400
+      `The broker at ${name} expects TLS but ssl_enabled is off: turn ssl_enabled on (or use the broker's plaintext port).`
     )
   if (!settings.ssl.enabled && settings.mechanism === 'none' && (await speaksPlaintextKafka(host, port)))
     // It answers Kafka requests in plaintext yet closed the connection on the first real one: the
     // listener wants SASL authentication first.
-    return new InvalidAuthenticationError(
-      `The broker at ${name} requires SASL authentication: choose the mechanism it uses (plain, scram-sha-256, scram-sha-512) and give the credentials.`,
-      'SASL_REQUIRED' as CustomErrorCodes
+    return ownError(
+      'SASL_REQUIRED',
+      `The broker at ${name} requires SASL authentication: choose the mechanism it uses (plain, scram-sha-256, scram-sha-512) and give the credentials.`
     )
   if (settings.ssl.enabled && (await speaksPlaintextKafka(host, port)))
-    return new IntegrationError(
-      `The broker at ${name} speaks plaintext, not TLS: turn ssl_enabled off for this port, or use the broker's TLS port.`,
+    return ownError(
       'TLS_NOT_SUPPORTED',
-      400
+      `The broker at ${name} speaks plaintext, not TLS: turn ssl_enabled off for this port, or use the broker's TLS port.`
     )
   return undefined
 }

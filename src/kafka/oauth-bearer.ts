@@ -8,12 +8,13 @@
  * the broker's reply and fails the login with a 401 that gives the broker's reason and, to help find
  * the cause, the token's audience, issuer and expiry (claims, never the token itself).
  */
-import { InvalidAuthenticationError, type CustomErrorCodes } from '@segment/actions-core'
 import type { AuthenticationProviderArgs, Mechanism } from 'kafkajs'
-import { errorChallenge } from '../aws-iam'
-import { encodeExtensions } from './extensions'
-import { jwtClaims, type AccessToken } from './token-endpoint'
-import type { TokenSource } from './token-source'
+import { ownError } from '../errors'
+import { encodeExtensions } from '../oauth/extensions'
+import type { OAuthSettings } from '../oauth/settings'
+import { jwtClaims, type AccessToken } from '../oauth/token-endpoint'
+import { sharedTokenSource, type TokenSource } from '../oauth/token-source'
+import { errorChallenge } from './msk-iam'
 
 const SOH = '\x01'
 
@@ -47,10 +48,10 @@ export function describeToken(t: AccessToken): string {
   return `a token for audience ${list(claims.aud)}, issuer ${list(claims.iss)}, expiring ${expires}`
 }
 
-export function rejectedTokenError(status: string, t: AccessToken, o: OAuthBearerOptions): InvalidAuthenticationError {
-  const error = new InvalidAuthenticationError(
-    `SASL OAUTHBEARER authentication failed: the broker rejected the token of client "${o.clientId}" from ${o.tokenEndpoint} (${status}). It was ${describeToken(t)}: check that the broker expects this audience and issuer and trusts the provider's signing keys.`,
-    'OAUTH_TOKEN_REJECTED' as CustomErrorCodes
+export function rejectedTokenError(status: string, t: AccessToken, o: OAuthBearerOptions): Error {
+  const error = ownError(
+    'OAUTH_TOKEN_REJECTED',
+    `SASL OAUTHBEARER authentication failed: the broker rejected the token of client "${o.clientId}" from ${o.tokenEndpoint} (${status}). It was ${describeToken(t)}: check that the broker expects this audience and issuer and trusts the provider's signing keys.`
   )
   // Not retried by kafkajs: the same token would be rejected again; a new call fetches a new one.
   return Object.assign(error, { retriable: false })
@@ -103,4 +104,21 @@ export function oauthBearerSasl(o: OAuthBearerOptions): Mechanism {
     }
   })
   return { mechanism: 'oauthbearer', authenticationProvider }
+}
+
+/** The kafkajs `sasl` option of mechanism oauthbearer: tokens shared with every producer of the same client. */
+export function oauthSasl(o: OAuthSettings): Mechanism {
+  const client = {
+    tokenEndpoint: o.tokenEndpoint,
+    clientId: o.clientId,
+    clientSecret: o.clientSecret,
+    scope: o.scope,
+    clientAuth: o.clientAuth
+  }
+  return oauthBearerSasl({
+    source: sharedTokenSource(client),
+    extensions: o.extensions,
+    clientId: o.clientId,
+    tokenEndpoint: o.tokenEndpoint
+  })
 }
