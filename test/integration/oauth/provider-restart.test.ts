@@ -1,32 +1,44 @@
 /**
- * The identity provider stops while a producer is sending, then comes back: once the cached token
- * can no longer be used, sends fail with retryable errors that name the token endpoint; after the
- * restart the same producer, in the same process, sends again.
+ * The identity provider stops while the destination is sending, then comes back: once the cached token
+ * can no longer be used, events fail with retryable errors that name the token endpoint; after the
+ * restart the same process (the same pooled producer) sends again. Driven as a runtime drives the
+ * destination; what was acknowledged is read back by kcat.
  */
-import { toActionError } from '../../../src/kafka/errors'
-import { clearSharedTokenSources } from '../../../src/oauth/token-source'
+import * as fs from 'node:fs'
+import { createTestEvent, type JSONObject } from '@segment/actions-core'
 import { start as startIdp, stop as stopIdp } from '../../../scripts/idp/idp'
-import { createTopic, readTopic } from '../../helpers/kafka'
-import { oidc, waitFor } from '../../helpers/oidc'
-import { oauthClient, oidcProducer } from '../../helpers/oidc-producer'
+import { closeAllProducers } from '../../../src'
+import { broker, createTopic, readTopic } from '../../helpers/kafka'
+import { client, oidc, waitFor } from '../../helpers/oidc'
+import { retryable, runtime, sendEvent } from '../../helpers/runtime'
 
 afterAll(async () => {
-  clearSharedTokenSources()
+  await closeAllProducers()
   await startIdp() // whatever happened, the provider runs again for the other tests
 }, 400_000)
 
 interface Outcome {
   phase: 'before' | 'down' | 'after'
   ok: boolean
-  status?: number
+  status: number
   code?: string
   message?: string
+  value: string
 }
 
 it('sends fail retryable while the provider is down and recover in-process after its restart', async () => {
   const topic = await createTopic()
-  const { producer } = oidcProducer(oauthClient('access'))
-  await producer.connect()
+  const c = client('access')
+  const settings: JSONObject = {
+    brokers: oidc().bootstrap,
+    mechanism: 'oauthbearer',
+    oauth_token_endpoint: oidc().tokenEndpoint,
+    oauth_client_id: c.clientId,
+    oauth_client_secret: c.clientSecret,
+    ssl_ca: fs.readFileSync(broker().pki.ca, 'utf8')
+  }
+  const mapping: JSONObject = { topic, payload: { '@path': '$.properties' } }
+  const dest = runtime()
   const outcomes: Outcome[] = []
   let phase: Outcome['phase'] = 'before'
   let running = true
@@ -34,13 +46,8 @@ it('sends fail retryable while the provider is down and recover in-process after
   const loop = (async () => {
     while (running) {
       const value = `${phase}-${n++}`
-      try {
-        await producer.send({ topic, messages: [{ value }] })
-        outcomes.push({ phase, ok: true, message: value })
-      } catch (error) {
-        const e = toActionError(error) as Error & { status?: number; code?: string }
-        outcomes.push({ phase, ok: false, status: e.status, code: e.code, message: e.message })
-      }
+      const o = await sendEvent(dest, settings, mapping, createTestEvent({ properties: { value } }))
+      outcomes.push({ phase, ok: o.ok, status: o.status, code: o.code, message: o.message, value })
       await new Promise((resolve) => setTimeout(resolve, 500))
     }
   })()
@@ -60,15 +67,17 @@ it('sends fail retryable while the provider is down and recover in-process after
   } finally {
     running = false
     await loop
-    await producer.disconnect()
   }
   const failures = outcomes.filter((o) => !o.ok)
-  // Every failure is retryable (5xx), none says the credentials are wrong.
-  expect(failures.filter((f) => (f.status ?? 0) < 500)).toEqual([])
+  // Every failure is one the runtime retries; none says the credentials are wrong.
+  expect(failures.filter((f) => !retryable(f.status))).toEqual([])
   const unreachable = failures.find((f) => f.code === 'OAUTH_TOKEN_ENDPOINT_UNREACHABLE')
   expect(unreachable?.status).toBe(503)
   expect(unreachable?.message).toContain(`Cannot reach the token endpoint ${oidc().tokenEndpoint}`)
   // What was acknowledged is in the topic, read back by kcat.
-  const written = new Set((await readTopic(topic)).map((r) => r.value))
-  for (const o of outcomes.filter((x) => x.ok)) expect(written.has(o.message ?? '')).toBe(true)
+  const written = new Set((await readTopic(topic)).map((r) => JSON.parse(r.value ?? '{}').value as string))
+  for (const o of outcomes.filter((x) => x.ok)) expect(written.has(o.value)).toBe(true)
+  process.stderr.write(
+    `[provider-restart] ${outcomes.length} sends: ${outcomes.filter((o) => o.ok).length} ok, ${failures.length} failed (${[...new Set(failures.map((f) => `${f.status} ${f.code}`))].join(', ')})\n`
+  )
 }, 400_000)
