@@ -463,11 +463,14 @@ export async function status(options: BrokerOptions = {}): Promise<Status> {
   const l = layout(options)
   const pid = readPid(l)
   const listeners = await Promise.all(
-    (Object.keys(l.ports) as (keyof BrokerPorts)[]).map(async (name) => ({
-      name,
-      port: l.ports[name],
-      answers: await portAnswers(l.ports[name])
-    }))
+    // The OIDC listener is opened only when the identity provider was ready at the broker's start.
+    (Object.keys(l.ports) as (keyof BrokerPorts)[])
+      .filter((name) => name !== 'oidc' || l.oidc)
+      .map(async (name) => ({
+        name,
+        port: l.ports[name],
+        answers: await portAnswers(l.ports[name])
+      }))
   )
   return { pid: alive(pid) ? pid : undefined, running: alive(pid), listeners }
 }
