@@ -92,7 +92,7 @@ const TIMEOUT_CODES = new Set([
   'UND_ERR_BODY_TIMEOUT'
 ])
 
-/** Seconds until expiry from the JWT's `exp`, when the token is a JWT with one. */
+/** The claims of a JWT, read without verifying it (only to explain a rejection or find the expiry). */
 export function jwtClaims(token: string): Record<string, unknown> | undefined {
   const parts = token.split('.')
   if (parts.length !== 3) return undefined
