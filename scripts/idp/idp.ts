@@ -161,7 +161,9 @@ function ensureDistribution(l: Layout): void {
       path.join(HARNESS, 'pom.xml'),
       'dependency:unpack',
       `-Dkeycloak.version=${KEYCLOAK_VERSION}`,
-      `-DoutputDirectory=${unpacking}`
+      `-DoutputDirectory=${unpacking}`,
+      // The plugin skips an artifact it has unpacked before (a marker under target/), wherever to.
+      '-Dmdep.overWriteReleases=true'
     ],
     { encoding: 'utf8' }
   )
