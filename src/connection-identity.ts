@@ -41,6 +41,12 @@ const VALUE_OF: { [K in SettingName]: (c: ConnectionSettings) => string | boolea
   sessionToken: (c) => c.sessionToken,
   authorizationIdentity: (c) => c.authorizationIdentity,
   awsRegion: (c) => c.region,
+  oauth_token_endpoint: (c) => c.oauth?.tokenEndpoint,
+  oauth_client_id: (c) => c.oauth?.clientId,
+  oauth_client_secret: (c) => c.oauth?.clientSecret,
+  oauth_scope: (c) => c.oauth?.scope,
+  oauth_extensions: (c) => (c.oauth ? JSON.stringify(c.oauth.extensions) : undefined),
+  oauth_client_auth: (c) => c.oauth?.clientAuth,
   ssl_enabled: (c) => c.ssl.enabled,
   ssl_ca: (c) => c.ssl.ca,
   ssl_cert: (c) => c.ssl.cert,
@@ -68,7 +74,9 @@ export function describeConnection(c: ConnectionSettings): string {
         ? 'client certificate'
         : c.mechanism === 'aws'
           ? `aws as "${c.accessKeyId ?? ''}"`
-          : `${c.mechanism} as "${c.username ?? ''}"`
+          : c.mechanism === 'oauthbearer'
+            ? `oauthbearer as client "${c.oauth?.clientId ?? ''}" (token endpoint ${c.oauth?.tokenEndpoint ?? ''})`
+            : `${c.mechanism} as "${c.username ?? ''}"`
   const tlsText = c.ssl.enabled
     ? `TLS (${[c.ssl.ca ? 'custom CA' : 'public CAs', c.ssl.rejectUnauthorized ? 'verified' : 'NOT verified'].join(', ')})`
     : 'plaintext'

@@ -44,6 +44,18 @@ export const OWN_CODES = {
   AWS_ASSUME_ROLE_INVALID: permanent(),
   AWS_STS_UNAVAILABLE: retry(),
   AWS_IAM_SIGNER_FAILED: permanent(500),
+  // OAuth / OIDC tokens (mechanism oauthbearer) at connection time
+  OAUTH_TOKEN_ENDPOINT_UNREACHABLE: retry(),
+  OAUTH_TOKEN_ENDPOINT_TIMEOUT: retry(504),
+  OAUTH_TOKEN_ENDPOINT_FAILED: retry(),
+  OAUTH_TOKEN_THROTTLED: retry(429),
+  OAUTH_CLIENT_REJECTED: CREDENTIALS,
+  OAUTH_INVALID_SCOPE: permanent(),
+  OAUTH_TOKEN_REQUEST_REJECTED: permanent(),
+  OAUTH_TOKEN_ENDPOINT_REDIRECT: permanent(),
+  OAUTH_TOKEN_RESPONSE_INVALID: permanent(),
+  OAUTH_TOKEN_MISSING: permanent(),
+  OAUTH_TOKEN_REJECTED: CREDENTIALS,
   // the connection test
   CONNECTION_TIMEOUT: retry(504),
   TLS_REQUIRED: permanent(),

@@ -7,6 +7,7 @@ import type { GlobalSetting } from '@segment/actions-core'
 import { resolveRegion, roleToAssume } from './aws-iam'
 import { formatBrokers, parseBrokers, type BrokerAddress } from './brokers'
 import { PemError, SettingsError } from './errors'
+import { oauthSettingsFields, resolveOAuthSettings, type OAuthSettings } from './oauth/settings'
 import { checkKeyMatchesCert, normaliseCertificates, normalisePrivateKey } from './pem'
 import {
   checkRegistrySettings,
@@ -15,7 +16,15 @@ import {
   type RegistrySettings
 } from './schema/settings'
 
-export const MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512', 'aws', 'client-cert-auth', 'none'] as const
+export const MECHANISMS = [
+  'plain',
+  'scram-sha-256',
+  'scram-sha-512',
+  'aws',
+  'oauthbearer',
+  'client-cert-auth',
+  'none'
+] as const
 export type Mechanism = (typeof MECHANISMS)[number]
 
 export interface SslSettings {
@@ -40,6 +49,8 @@ export interface ConnectionSettings {
   authorizationIdentity?: string
   /** Mechanism aws: the signing region, from the MSK host names or the awsRegion setting. */
   region?: string
+  /** Mechanism oauthbearer: the token endpoint, the client, scope and SASL extensions. */
+  oauth?: OAuthSettings
   ssl: SslSettings
   /** The schema registry of the Avro, JSON Schema and Protobuf formats, when its URL is set. */
   registry?: RegistrySettings
@@ -85,7 +96,7 @@ const FIELDS = {
   mechanism: {
     label: 'Authentication Mechanism',
     description:
-      'How to authenticate. PLAIN and SCRAM use Username and Password; Client Certificate uses the SSL Client Certificate and Key; AWS IAM uses an access key; None is for clusters without authentication.',
+      'How to authenticate. PLAIN and SCRAM use Username and Password; Client Certificate uses the SSL Client Certificate and Key; AWS IAM uses an access key; OAuth / OIDC gets tokens from an identity provider with a client ID and secret; None is for clusters without authentication.',
     type: 'string',
     default: DEFAULTS.mechanism,
     choices: [
@@ -93,6 +104,7 @@ const FIELDS = {
       { label: 'SCRAM-SHA-256', value: 'scram-sha-256' },
       { label: 'SCRAM-SHA-512', value: 'scram-sha-512' },
       { label: 'AWS IAM (MSK)', value: 'aws' },
+      { label: 'OAuth / OIDC', value: 'oauthbearer' },
       { label: 'Client Certificate (mutual TLS)', value: 'client-cert-auth' },
       { label: 'None', value: 'none' }
     ]
@@ -141,6 +153,7 @@ const FIELDS = {
     type: 'string',
     depends_on: showFor('aws')
   },
+  ...oauthSettingsFields,
   ssl_enabled: {
     label: 'SSL Enabled',
     description:
@@ -275,6 +288,11 @@ export function normaliseSettings(raw: Settings): ConnectionSettings {
     if (region) c.region = region
     if (!c.accessKeyId) missing.push('accessKeyId')
     if (!c.secretAccessKey) missing.push('secretAccessKey')
+  } else if (mechanism === 'oauthbearer') {
+    const oauth = resolveOAuthSettings(r)
+    c.oauth = oauth.settings
+    missing.push(...oauth.missing)
+    problems.push(...oauth.problems)
   } else if (mechanism === 'client-cert-auth') {
     // Client certificates are a TLS feature: TLS is on whatever ssl_enabled says.
     c.ssl.enabled = true

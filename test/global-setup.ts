@@ -1,20 +1,51 @@
 /**
  * Starts what the integration tests need, each unless it is already running, through the same code as
- * the npm commands: the project's broker and its three-node cluster (`broker:start`, `cluster:start`),
- * then the schema registry (`registry:start`) and the Python decoder's virtual environment.
+ * the npm commands: the identity provider then the broker (its OIDC listener needs the provider's signing
+ * keys at start), and beside them the three-node cluster and the schema registry; then the Python
+ * decoder's virtual environment.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { ROOT, start, stop } from '../scripts/broker/broker'
 import { startCluster, stopNode } from '../scripts/broker/cluster'
+import { start as startIdp, stop as stopIdp } from '../scripts/idp/idp'
 import { ensureVenv } from '../scripts/registry/python'
-import { start as startRegistry } from '../scripts/registry/registry'
+import { start as startRegistry, stop as stopRegistry } from '../scripts/registry/registry'
 import { missingTools } from './helpers/prerequisites'
 
-type Started = {
+export interface Started {
+  __IDP_STARTED_BY_TESTS__?: boolean
   __KAFKA_STARTED_BY_TESTS__?: boolean
   __CLUSTER_STARTED_BY_TESTS__?: number[]
   __REGISTRY_STARTED_BY_TESTS__?: boolean
+}
+
+const say = (line: string): boolean => process.stderr.write(`${line}\n`)
+
+async function providerThenBroker(g: Started): Promise<void> {
+  try {
+    const idp = await startIdp()
+    g.__IDP_STARTED_BY_TESTS__ = idp.started
+    if (idp.started) say(`[idp] started for the tests (pid ${idp.info.pid})`)
+  } catch (error) {
+    // The other suites still run; the OIDC tests fail with this reason (the workers inherit the variable).
+    process.env.IDP_START_ERROR = error instanceof Error ? error.message : String(error)
+    say(`[idp] could not start, the OIDC tests will fail: ${process.env.IDP_START_ERROR}`)
+  }
+  const { info, started } = await start()
+  g.__KAFKA_STARTED_BY_TESTS__ = started
+  if (started) say(`[broker] started for the tests (pid ${info.pid})`)
+}
+
+/** Stops what this run started (also the teardown's job). */
+export async function stopStarted(g: Started): Promise<void> {
+  await Promise.all([
+    g.__REGISTRY_STARTED_BY_TESTS__ ? stopRegistry() : false,
+    g.__KAFKA_STARTED_BY_TESTS__ ? stop() : false,
+    ...(g.__CLUSTER_STARTED_BY_TESTS__ ?? []).map((id) => stopNode(id))
+  ])
+  // After the broker: a broker that outlived its provider would log failed key fetches.
+  if (g.__IDP_STARTED_BY_TESTS__) await stopIdp()
 }
 
 export default async function globalSetup(): Promise<void> {
@@ -25,32 +56,26 @@ export default async function globalSetup(): Promise<void> {
     error.stack = missing
     throw error
   }
-  const g = globalThis as Started
   // Jest runs setup and teardown in one process: teardown stops only what setup started.
-  const [broker, cluster] = await Promise.allSettled([start(), startCluster()])
-  if (broker.status === 'fulfilled') {
-    g.__KAFKA_STARTED_BY_TESTS__ = broker.value.started
-    if (broker.value.started) process.stderr.write(`\n[broker] started for the tests (pid ${broker.value.info.pid})\n`)
-  }
-  if (cluster.status === 'fulfilled') {
-    g.__CLUSTER_STARTED_BY_TESTS__ = cluster.value.started
-    if (cluster.value.started.length)
-      process.stderr.write(`[cluster] started node(s) ${cluster.value.started.join(', ')} for the tests\n`)
-  }
+  const g = globalThis as Started
+  const results = await Promise.allSettled([
+    providerThenBroker(g),
+    startCluster().then((cluster) => {
+      g.__CLUSTER_STARTED_BY_TESTS__ = cluster.started
+      if (cluster.started.length) say(`[cluster] started node(s) ${cluster.started.join(', ')} for the tests`)
+    }),
+    startRegistry().then((registry) => {
+      g.__REGISTRY_STARTED_BY_TESTS__ = registry.started
+      if (registry.started) say(`[registry] started for the tests (pid ${registry.info.pid})`)
+    })
+  ])
   try {
-    if (broker.status === 'rejected') throw broker.reason
-    if (cluster.status === 'rejected') throw cluster.reason
-    const registry = await startRegistry()
-    g.__REGISTRY_STARTED_BY_TESTS__ = registry.started
-    if (registry.started) process.stderr.write(`[registry] started for the tests (pid ${registry.info.pid})\n`)
+    for (const r of results) if (r.status === 'rejected') throw r.reason
     // The independent decoder of the schema-registry tests (Confluent's Python client).
     ensureVenv()
   } catch (error) {
     // Jest skips the teardown when the setup fails: stop what this run started.
-    await Promise.all([
-      g.__KAFKA_STARTED_BY_TESTS__ ? stop() : false,
-      ...(g.__CLUSTER_STARTED_BY_TESTS__ ?? []).map((id) => stopNode(id))
-    ])
+    await stopStarted(g)
     throw error
   }
 }

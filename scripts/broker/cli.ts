@@ -8,6 +8,9 @@ async function main(command: string | undefined): Promise<void> {
       console.log(`${started ? 'started' : 'already running'}: Kafka broker pid ${info.pid}`)
       for (const [name, address] of Object.entries(info.bootstrap)) console.log(`  ${name.padEnd(9)} ${address}`)
       console.log(
+        `  ${'oidc'.padEnd(9)} ${info.oidc?.bootstrap ?? 'not opened (the identity provider was not running: npm run idp:start first)'}`
+      )
+      console.log(
         `  facts for clients (users, PKI paths): ${require('node:path').relative(process.cwd(), info.logFile.replace(/logs\/kafka\.out$/, 'broker.json'))}`
       )
       return

@@ -141,7 +141,7 @@ export function nodePropertyMap(c: ClusterLayout, node: NodeLayout): Record<stri
     ...node,
     pki: c.pki,
     infoFile: c.infoFile,
-    ports: { ...p, sasl: 0, ssl: 0, iam: 0 },
+    ports: { ...p, sasl: 0, ssl: 0, iam: 0, oidc: 0 },
     overrides: {}
   }
   // The single broker's listeners other than these two are not opened here: drop their settings.

@@ -4,6 +4,7 @@
  * nothing here starts, signals or waits for a process (that is ./lifecycle.ts).
  */
 import * as path from 'node:path'
+import { addOidcListener, oidcFacts, oidcListenerOf, type OidcFacts, type OidcListener, type OidcMode } from './oidc'
 import { PKI_FILES, type PkiFile } from './pki'
 import { BrokerError, VALIDATOR_CLASS } from './toolchain'
 
@@ -17,6 +18,8 @@ export interface BrokerPorts {
   controller: number
   /** SASL_SSL with OAUTHBEARER, validated like Amazon MSK's IAM auth. Default: the plaintext port + 4. */
   iam: number
+  /** SASL_SSL with OAUTHBEARER, OIDC tokens validated by Kafka (./oidc.ts). Default: the plaintext port + 5. */
+  oidc: number
 }
 
 export interface BrokerOptions {
@@ -25,6 +28,8 @@ export interface BrokerOptions {
   ports?: Partial<BrokerPorts>
   /** Extra or replacing `server.properties` entries (e.g. a lowered `connections.max.idle.ms`). */
   overrides?: Record<string, string | number>
+  /** The OIDC listener: `auto` (default) opens it when the identity provider is ready. */
+  oidc?: OidcMode
 }
 
 /** What tests, the server and the benchmarks read: written to `<dir>/broker.json`. */
@@ -39,6 +44,8 @@ export interface BrokerInfo {
   pki: Record<PkiFile, string>
   logFile: string
   dataDir: string
+  /** The OIDC listener, when the identity provider was ready at the broker's start. */
+  oidc?: OidcFacts
 }
 
 export const USERS = [
@@ -70,7 +77,8 @@ const DEFAULT_PORTS: BrokerPorts = {
   ssl: 19094,
   saslSsl: 19095,
   controller: 19099,
-  iam: 19096
+  iam: 19096,
+  oidc: 19097
 }
 export const PORT_ENV: Record<keyof BrokerPorts, string> = {
   plaintext: 'KAFKA_PLAINTEXT_PORT',
@@ -78,7 +86,8 @@ export const PORT_ENV: Record<keyof BrokerPorts, string> = {
   ssl: 'KAFKA_SSL_PORT',
   saslSsl: 'KAFKA_SASL_SSL_PORT',
   controller: 'KAFKA_CONTROLLER_PORT',
-  iam: 'KAFKA_IAM_PORT'
+  iam: 'KAFKA_IAM_PORT',
+  oidc: 'KAFKA_OIDC_PORT'
 }
 export const HOST = '127.0.0.1'
 
@@ -95,6 +104,7 @@ export interface Layout {
   properties: string
   ports: BrokerPorts
   overrides: Record<string, string | number>
+  oidc?: OidcListener
 }
 
 export function layout(options: BrokerOptions = {}): Layout {
@@ -112,7 +122,8 @@ export function layout(options: BrokerOptions = {}): Layout {
     infoFile: path.join(dir, 'broker.json'),
     properties: path.join(dir, 'server.properties'),
     ports,
-    overrides: options.overrides ?? {}
+    overrides: options.overrides ?? {},
+    oidc: oidcListenerOf(dir)
   }
 }
 
@@ -206,6 +217,7 @@ export function serverPropertyMap(l: Layout): Record<string, string | number> {
     props[`listener.name.${listener}.scram-sha-256.sasl.jaas.config`] = jaas('scram')
     props[`listener.name.${listener}.scram-sha-512.sasl.jaas.config`] = jaas('scram')
   }
+  addOidcListener(props, l.oidc, HOST)
   return Object.assign(props, l.overrides)
 }
 
@@ -242,6 +254,7 @@ export function info(l: Layout, pid: number): BrokerInfo {
     aws: AWS_IAM,
     pki,
     logFile: path.join(l.logs, 'kafka.out'),
-    dataDir: l.data
+    dataDir: l.data,
+    ...oidcFacts(l.oidc, HOST)
   }
 }

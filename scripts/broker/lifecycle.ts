@@ -18,6 +18,7 @@ import {
   type BrokerPorts,
   type Layout
 } from './config'
+import { oidcJvmFlags, prepareOidcListener, type OidcListener } from './oidc'
 import { ensurePki } from './pki'
 import { BrokerError, checkPrerequisites, ensureJars, ensureValidator } from './toolchain'
 
@@ -26,12 +27,15 @@ const READY_TIMEOUT_MS = 90_000
 const STOP_TIMEOUT_MS = 30_000
 
 /** The files of one Kafka JVM (the single broker, or one node of the cluster). */
-export type JvmFiles = Pick<Layout, 'libs' | 'classes' | 'data' | 'logs' | 'pidFile' | 'properties'>
+export type JvmFiles = Pick<Layout, 'libs' | 'classes' | 'data' | 'logs' | 'pidFile' | 'properties'> & {
+  oidc?: OidcListener
+}
 
 export function javaArgs(l: JvmFiles): string[] {
   return [
     `-Dlog4j2.configurationFile=${path.join(HARNESS, 'log4j2.properties')}`,
     `-Dkafka.logs.dir=${l.logs}`,
+    ...oidcJvmFlags(l.oidc),
     '-cp',
     [path.join(l.libs, '*'), l.classes].join(path.delimiter)
   ]
@@ -158,6 +162,7 @@ export async function start(options: BrokerOptions = {}): Promise<StartResult> {
   ensureJars(l.libs)
   ensureValidator(l.libs, l.classes)
   ensurePki(l.pki)
+  l.oidc = await prepareOidcListener(l.dir, l.ports.oidc, options.oidc ?? 'auto', (m) => new BrokerError(m))
   fs.writeFileSync(l.properties, serverProperties(l))
   formatStorage(l)
   const logFile = path.join(l.logs, 'kafka.out')
@@ -251,11 +256,14 @@ export async function status(options: BrokerOptions = {}): Promise<Status> {
   const l = layout(options)
   const pid = readPid(l)
   const listeners = await Promise.all(
-    (Object.keys(l.ports) as (keyof BrokerPorts)[]).map(async (name) => ({
-      name,
-      port: l.ports[name],
-      answers: await portAnswers(l.ports[name])
-    }))
+    // The OIDC listener is opened only when the identity provider was ready at the broker's start.
+    (Object.keys(l.ports) as (keyof BrokerPorts)[])
+      .filter((name) => name !== 'oidc' || l.oidc)
+      .map(async (name) => ({
+        name,
+        port: l.ports[name],
+        answers: await portAnswers(l.ports[name])
+      }))
   )
   return { pid: alive(pid) ? pid : undefined, running: alive(pid), listeners }
 }

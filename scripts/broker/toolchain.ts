@@ -58,12 +58,22 @@ export function ensureJars(libs: string): void {
   fs.writeFileSync(path.join(libs, '.complete'), new Date().toISOString())
 }
 
-const VALIDATOR_SOURCE = path.join(HARNESS, 'oauth', 'MskIamValidator.java')
+const OAUTH_SOURCES = path.join(HARNESS, 'oauth')
 export const VALIDATOR_CLASS = 'harness.MskIamValidator'
 
-/** Compiles the IAM listener's token validator against the Kafka jars, again only when its source changes. */
+/**
+ * Compiles the broker's own classes in ./oauth (the IAM listener's token validator, the OIDC listener's
+ * session log) against the Kafka jars, again only when a source changes.
+ */
 export function ensureValidator(libs: string, classes: string): void {
-  const hash = createHash('sha256').update(fs.readFileSync(VALIDATOR_SOURCE)).digest('hex')
+  const sources = fs
+    .readdirSync(OAUTH_SOURCES)
+    .filter((f) => f.endsWith('.java'))
+    .sort()
+    .map((f) => path.join(OAUTH_SOURCES, f))
+  const digest = createHash('sha256')
+  for (const source of sources) digest.update(path.basename(source)).update(fs.readFileSync(source))
+  const hash = digest.digest('hex')
   const stamp = path.join(classes, '.source-sha256')
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === hash) return
   if (spawnSync('javac', ['-version']).error)
@@ -73,10 +83,10 @@ export function ensureValidator(libs: string, classes: string): void {
   // Built aside and moved into place, so a broker starting meanwhile never sees half a build.
   const building = `${classes}.${process.pid}`
   fs.rmSync(building, { recursive: true, force: true })
-  const result = spawnSync('javac', ['-d', building, '-cp', path.join(libs, '*'), VALIDATOR_SOURCE], {
+  const result = spawnSync('javac', ['-d', building, '-cp', path.join(libs, '*'), ...sources], {
     encoding: 'utf8'
   })
-  if (result.status !== 0) throw new BrokerError(`javac could not compile ${VALIDATOR_SOURCE}:\n${result.stderr}`)
+  if (result.status !== 0) throw new BrokerError(`javac could not compile ${OAUTH_SOURCES}:\n${result.stderr}`)
   fs.writeFileSync(path.join(building, '.source-sha256'), hash)
   fs.rmSync(classes, { recursive: true, force: true })
   try {

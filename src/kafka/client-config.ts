@@ -8,6 +8,7 @@ import { logLevel, type ISocketFactory, type KafkaConfig, type Mechanism, type S
 import { formatBroker, type BrokerAddress } from '../brokers'
 import type { ConnectionSettings } from '../settings'
 import { awsIamSasl } from './msk-iam'
+import { oauthSasl } from './oauth-bearer'
 
 /** kafkajs's default is 1 s, too short for a TLS handshake with a distant cloud broker. */
 export const CONNECTION_TIMEOUT_MS = 5000
@@ -76,6 +77,9 @@ function sasl(c: ConnectionSettings): SASLOptions | Mechanism | undefined {
     case 'aws':
       // MSK IAM: SASL OAUTHBEARER with tokens from AWS's signer (see msk-iam.ts).
       return awsIamSasl(c)
+    case 'oauthbearer':
+      // OIDC client-credentials tokens over SASL OAUTHBEARER (see oauth-bearer.ts).
+      return c.oauth ? oauthSasl(c.oauth) : undefined
     case 'client-cert-auth':
     case 'none':
       return undefined

@@ -74,6 +74,7 @@ const topicOf = (e: ErrorLike, ctx: ErrorContext): string => {
 const userOf = (ctx: ErrorContext): string => {
   const s = ctx.settings
   if (!s) return 'the configured credentials'
+  if (s.mechanism === 'oauthbearer') return `OAUTHBEARER as client "${s.oauth?.clientId ?? ''}"`
   const user = s.mechanism === 'aws' ? s.accessKeyId : s.username
   return `${s.mechanism.toUpperCase()} as user "${user ?? ''}"`
 }
@@ -105,7 +106,7 @@ export const ROWS = [
     match: (e) => e instanceof KafkaJSSASLAuthenticationError || is(e, 'SASL_AUTHENTICATION_FAILED'),
     map: (e, ctx) =>
       credentials(
-        `Authentication failed for ${userOf(ctx)}: the broker rejected the credentials (${e.message}). ${ctx.settings?.mechanism === 'aws' ? 'Check the access key, secret key, session token and role.' : 'Check the username and password.'}`,
+        `Authentication failed for ${userOf(ctx)}: the broker rejected the credentials (${e.message}). ${ctx.settings?.mechanism === 'aws' ? 'Check the access key, secret key, session token and role.' : ctx.settings?.mechanism === 'oauthbearer' ? 'Check the OAuth client and what the broker expects of its tokens.' : 'Check the username and password.'}`,
         e instanceof KafkaJSSASLAuthenticationError ? e.name : kafkaCode(e)
       )
   },

@@ -47,7 +47,8 @@ export const FAST_RESTART = { 'broker.session.timeout.ms': 3000, 'broker.heartbe
 export function ownBroker(name: string, slot: number, overrides: Record<string, string | number> = {}): OwnBroker {
   const dir = ownBrokerDir(name)
   const ports: BrokerPorts = ownPorts(slot)
-  const options: BrokerOptions = { dir, ports, overrides }
+  // No OIDC listener: these brokers are killed and restarted whatever the identity provider does.
+  const options: BrokerOptions = { dir, ports, overrides, oidc: false }
   const bootstrap = `127.0.0.1:${ports.plaintext}`
   const admin = async <T>(fn: (a: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> => {
     const a = new Kafka({ brokers: [bootstrap], clientId: `admin-${name}`, logLevel: logLevel.NOTHING }).admin()

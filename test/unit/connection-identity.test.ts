@@ -21,6 +21,15 @@ const aws: Settings = {
   secretAccessKey: 'aws-Secret-Key-0001',
   sessionToken: 'aws-Session-Token-0001'
 }
+const oauth: Settings = {
+  brokers: 'pkc-1.eu-west-1.aws.confluent.cloud:9092',
+  mechanism: 'oauthbearer',
+  oauth_token_endpoint: 'https://idp.example.com/oauth2/token',
+  oauth_client_id: 'svc',
+  oauth_client_secret: 'oauth-Client-Secret-0001',
+  oauth_scope: 'kafka',
+  oauth_extensions: 'logicalCluster=lkc-1'
+}
 const scram: Settings = { brokers: 'b1:9092', mechanism: 'scram-sha-512', username: 'alice', password: 'pw-S3cret!' }
 
 describe('connection identity', () => {
@@ -29,6 +38,7 @@ describe('connection identity', () => {
       'password',
       'secretAccessKey',
       'sessionToken',
+      'oauth_client_secret',
       'ssl_key',
       'schema_registry_password'
     ])
@@ -71,14 +81,22 @@ describe('connection identity', () => {
         schema_registry_username: 'k',
         schema_registry_password: 'x1'
       },
-      schema_registry_ca: { ...scram, schema_registry_url: 'https://r', schema_registry_ca: pem }
+      schema_registry_ca: { ...scram, schema_registry_url: 'https://r', schema_registry_ca: pem },
+      oauth_token_endpoint: { ...oauth, oauth_token_endpoint: 'https://other.example.com/token' },
+      oauth_client_id: { ...oauth, oauth_client_id: 'other' },
+      oauth_client_secret: { ...oauth, oauth_client_secret: 'other-secret' },
+      oauth_scope: { ...oauth, oauth_scope: 'other' },
+      oauth_extensions: { ...oauth, oauth_extensions: 'logicalCluster=lkc-2' },
+      oauth_client_auth: { ...oauth, oauth_client_auth: 'form' }
     }
     const baseOf = (name: string): Settings =>
       ['accessKeyId', 'secretAccessKey', 'sessionToken', 'authorizationIdentity'].includes(name)
         ? aws
         : name === 'awsRegion'
           ? { ...aws, brokers: '10.0.0.1:9098', awsRegion: 'eu-west-1' }
-          : scram
+          : name.startsWith('oauth_')
+            ? oauth
+            : scram
     for (const name of SETTING_NAMES) {
       const other = changed[name]
       if (!other) continue // ssl_cert and ssl_key: covered by the client-certificate tests
@@ -95,5 +113,11 @@ describe('connection identity', () => {
       'aws as "AKIAEXAMPLE" to b-1.x.y.c2.kafka.eu-west-1.amazonaws.com:9098 over TLS (public CAs, verified), client id "segment-actions-kafka-producer"'
     )
     expect(text).not.toContain('aws-Secret-Key-0001')
+    const oauthText = describeConnection(normaliseSettings(oauth))
+    expect(oauthText).toBe(
+      'oauthbearer as client "svc" (token endpoint https://idp.example.com/oauth2/token) to pkc-1.eu-west-1.aws.confluent.cloud:9092 over TLS (public CAs, verified), client id "segment-actions-kafka-producer"'
+    )
+    expect(oauthText).not.toContain('oauth-Client-Secret-0001')
+    expect(secretsOf(normaliseSettings(oauth))).toEqual(['oauth-Client-Secret-0001'])
   })
 })

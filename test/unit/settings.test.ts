@@ -76,6 +76,29 @@ describe('parseBrokers', () => {
 })
 
 describe('normaliseSettings', () => {
+  it('resolves mechanism oauthbearer, naming its missing and bad fields', () => {
+    const c = normaliseSettings({
+      brokers: 'b1:9092',
+      mechanism: 'oauthbearer',
+      oauth_token_endpoint: 'https://idp.example.com/token',
+      oauth_client_id: 'svc',
+      oauth_client_secret: 'secret-value',
+      oauth_extensions: 'logicalCluster=lkc-1,identityPoolId=pool-2'
+    })
+    expect(c.oauth).toEqual({
+      tokenEndpoint: 'https://idp.example.com/token',
+      clientId: 'svc',
+      clientSecret: 'secret-value',
+      clientAuth: 'basic',
+      extensions: { logicalCluster: 'lkc-1', identityPoolId: 'pool-2' }
+    })
+    expect(() =>
+      normaliseSettings({ brokers: 'b1:9092', mechanism: 'oauthbearer', oauth_extensions: 'auth=x' } as Settings)
+    ).toThrow(
+      'Invalid settings: oauth_extensions: the key "auth" is reserved by SASL OAUTHBEARER; mechanism oauthbearer requires oauth_token_endpoint and oauth_client_id and oauth_client_secret.'
+    )
+  })
+
   it('applies the defaults the runtime does not apply', () => {
     const c = normaliseSettings({ brokers: 'b1:9092', username: 'alice', password: 'x' })
     expect({ ...c, brokers: c.brokers.map(formatBroker) }).toEqual({
@@ -135,7 +158,7 @@ describe('normaliseSettings', () => {
     } as Settings)
     expect(e.message).toContain('"nope" (missing port')
     expect(e.message).toContain(
-      'mechanism "kerberos" is not one of plain, scram-sha-256, scram-sha-512, aws, client-cert-auth, none'
+      'mechanism "kerberos" is not one of plain, scram-sha-256, scram-sha-512, aws, oauthbearer, client-cert-auth, none'
     )
     expect(e.message).toContain('ssl_enabled must be true or false')
     expect(e.message).not.toContain('pw-S3cret!')
@@ -177,6 +200,7 @@ describe('settingsFields', () => {
       'scram-sha-256',
       'scram-sha-512',
       'aws',
+      'oauthbearer',
       'client-cert-auth',
       'none'
     ])
@@ -191,6 +215,15 @@ describe('settingsFields', () => {
     expect(shownFor('secretAccessKey')).toEqual(['aws'])
     expect(shownFor('ssl_cert')).toEqual(['client-cert-auth'])
     expect(shownFor('ssl_key')).toEqual(['client-cert-auth'])
+    for (const field of [
+      'oauth_token_endpoint',
+      'oauth_client_id',
+      'oauth_client_secret',
+      'oauth_scope',
+      'oauth_extensions'
+    ])
+      expect(shownFor(field)).toEqual(['oauthbearer'])
+    expect(settingsFields.oauth_client_secret.type).toBe('password')
     expect(settingsFields.ssl_ca.depends_on).toBeUndefined()
   })
 })
