@@ -7,6 +7,7 @@ import { Kafka, type PartitionMetadata, type Producer, type RecordMetadata } fro
 import './codecs'
 import type { Poolable } from '../producer-pool'
 import type { ConnectionSettings } from '../settings'
+import { guarded, type CertificateGuard } from './certificate-guard'
 import { kafkaConfig } from './client-config'
 import { compressionType } from './codecs'
 import { protocolType } from './errors'
@@ -43,7 +44,11 @@ export class PooledProducer implements TopicProducer {
   /** The kafkajs producer itself: for this folder (and tests) only. */
   readonly producer: Producer
 
-  constructor(kafka: Kafka) {
+  /** `guard`: the certificate guard of the client's config (see certificate-guard.ts), if it has one. */
+  constructor(
+    kafka: Kafka,
+    private readonly guard?: CertificateGuard
+  ) {
     this.producer = kafka.producer({ createPartitioner: trackingPartitioner(this.partitionCounts, this.metadata) })
   }
 
@@ -102,10 +107,15 @@ export class PooledProducer implements TopicProducer {
       return placements(topic, messages, response)
     } catch (error) {
       if (shared) shared.value ||= this.othersInFlight(topic)
-      throw error
+      throw this.explain(error)
     } finally {
       this.settled(topic)
     }
+  }
+
+  /** The error to report of a failed connect or send (a certificate verification error, see the guard). */
+  explain(error: unknown): unknown {
+    return this.guard ? this.guard.explain(error) : error
   }
 
   /** Whether another topic than `topic` has a request in flight. */
@@ -164,13 +174,18 @@ function placements(
 
 /** The pool's factory for real producers. Cannot fail: the settings are normalised. */
 export function createKafkaProducer(settings: ConnectionSettings): Poolable<PooledProducer> {
-  const pooled = new PooledProducer(new Kafka(kafkaConfig(settings)))
+  const { config, guard } = guarded(kafkaConfig(settings))
+  const pooled = new PooledProducer(new Kafka(config), guard)
   const { producer } = pooled
   let connected = false
   return {
     value: pooled,
     connect: async () => {
-      await producer.connect()
+      try {
+        await producer.connect()
+      } catch (error) {
+        throw pooled.explain(error)
+      }
       connected = true
     },
     disconnect: () => producer.disconnect(),
