@@ -7,6 +7,7 @@ import { Kafka, type Admin, type ISocketFactory } from 'kafkajs'
 import { formatBrokers } from '../brokers'
 import { ownError } from '../errors'
 import type { ConnectionSettings } from '../settings'
+import { guarded } from './certificate-guard'
 import { kafkaConfig, reportedBroker, socketFactory as baseSocketFactory } from './client-config'
 import { diagnoseProtocolMismatch } from './diagnose'
 import { brokerOfError, rowFor, toActionError, type RowId } from './errors'
@@ -31,7 +32,9 @@ export async function fetchTopics(c: ConnectionSettings, timeoutMs = CONNECTION_
     socket.once('close', () => sockets.delete(socket))
     return socket
   }
-  const admin = new Kafka({ ...config, retry, socketFactory }).admin()
+  // A certificate that does not verify ends the call at once (see certificate-guard.ts).
+  const { config: guardedConfig, guard } = guarded({ ...config, socketFactory })
+  const admin = new Kafka({ ...guardedConfig, retry }).admin()
   let timer: NodeJS.Timeout | undefined
   // The whole call, the closing wait included, stays within timeoutMs.
   const deadline = Date.now() + timeoutMs - DISCONNECT_WAIT_MS
@@ -52,7 +55,7 @@ export async function fetchTopics(c: ConnectionSettings, timeoutMs = CONNECTION_
     })
     return await Promise.race([work, timeout])
   } catch (error) {
-    throw await explain(error, c, deadline - Date.now())
+    throw await explain(guard.explain(error), c, deadline - Date.now())
   } finally {
     clearTimeout(timer)
     await disconnect(admin)

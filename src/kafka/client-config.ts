@@ -87,8 +87,8 @@ function sasl(c: ConnectionSettings): SASLOptions | Mechanism | undefined {
 }
 
 /** The kafkajs client config of normalised settings. Pure. */
-export function kafkaConfig(c: ConnectionSettings): KafkaConfig {
-  const config: KafkaConfig = {
+export function kafkaConfig(c: ConnectionSettings): KafkaConfig & { brokers: string[]; socketFactory: ISocketFactory } {
+  const config: KafkaConfig & { brokers: string[]; socketFactory: ISocketFactory } = {
     clientId: c.clientId,
     brokers: c.brokers.map(bootstrap),
     connectionTimeout: CONNECTION_TIMEOUT_MS,

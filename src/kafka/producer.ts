@@ -7,6 +7,7 @@ import { Kafka, type PartitionMetadata, type Producer, type RecordMetadata } fro
 import './codecs'
 import type { Poolable } from '../producer-pool'
 import type { ConnectionSettings } from '../settings'
+import { guarded, type CertificateGuard } from './certificate-guard'
 import { kafkaConfig } from './client-config'
 import { compressionType } from './codecs'
 import { protocolType } from './errors'
@@ -43,10 +44,18 @@ export class PooledProducer implements TopicProducer {
   /** The kafkajs producer itself: for this folder (and tests) only. */
   readonly producer: Producer
 
-  constructor(kafka: Kafka, idempotent = false) {
+  /**
+   * `guard`: the certificate guard of the client's config (see certificate-guard.ts), if it has one.
+   * `idempotent`: kafkajs's idempotent producer, which needs one request in flight per connection (and
+   * acks all per send).
+   */
+  constructor(
+    kafka: Kafka,
+    private readonly guard?: CertificateGuard,
+    idempotent = false
+  ) {
     this.producer = kafka.producer({
       createPartitioner: trackingPartitioner(this.partitionCounts, this.metadata),
-      // kafkajs requires one request in flight per connection for idempotence (and acks all per send).
       ...(idempotent ? { idempotent: true, maxInFlightRequests: 1 } : {})
     })
   }
@@ -106,10 +115,15 @@ export class PooledProducer implements TopicProducer {
       return placements(topic, messages, response)
     } catch (error) {
       if (shared) shared.value ||= this.othersInFlight(topic)
-      throw error
+      throw this.explain(error)
     } finally {
       this.settled(topic)
     }
+  }
+
+  /** The error to report of a failed connect or send (a certificate verification error, see the guard). */
+  explain(error: unknown): unknown {
+    return this.guard ? this.guard.explain(error) : error
   }
 
   /** Whether another topic than `topic` has a request in flight. */
@@ -168,13 +182,18 @@ function placements(
 
 /** The pool's factory for real producers. Cannot fail: the settings are normalised. */
 export function createKafkaProducer(settings: ConnectionSettings): Poolable<PooledProducer> {
-  const pooled = new PooledProducer(new Kafka(kafkaConfig(settings)), settings.idempotent === true)
+  const { config, guard } = guarded(kafkaConfig(settings))
+  const pooled = new PooledProducer(new Kafka(config), guard, settings.idempotent === true)
   const { producer } = pooled
   let connected = false
   return {
     value: pooled,
     connect: async () => {
-      await producer.connect()
+      try {
+        await producer.connect()
+      } catch (error) {
+        throw pooled.explain(error)
+      }
       connected = true
     },
     disconnect: () => producer.disconnect(),

@@ -40,11 +40,13 @@ async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
 const created: string[] = []
 
 /**
- * Creates a topic and returns once the broker serves every partition of it; test/helpers/cleanup.ts
- * deletes it after the current test file. On a loaded machine the broker's metadata lags behind its
- * controller for a moment: kafkajs's waitForLeaders then fails with "does not host this
- * topic-partition", and a producer sending at once may have part of a request refused (and resend all
- * of it). So wait for the condition itself: the broker's metadata lists a leader for every partition.
+ * Creates a topic and returns once the leader of every partition accepts requests for it;
+ * test/helpers/cleanup.ts deletes it after the current test file. Under load the broker's metadata
+ * lists a partition's leader a moment before that broker acts as its leader: a produce in between is
+ * refused for that partition (NOT_LEADER_OR_FOLLOWER), and kafkajs then resends the whole request, so
+ * the partitions of it that were written land twice. So wait for the condition itself: the metadata
+ * lists every leader and every leader answers ListOffsets for its partition, which a broker serves
+ * only as the partition's leader, as it does a produce.
  */
 export async function createTopic(topic = uniqueTopic(), numPartitions = 1): Promise<string> {
   await withAdmin(async (admin) => {
@@ -52,7 +54,9 @@ export async function createTopic(topic = uniqueTopic(), numPartitions = 1): Pro
     const served = async (): Promise<boolean> => {
       const metadata = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined)
       const partitions = metadata?.topics[0]?.partitions ?? []
-      return partitions.length === numPartitions && partitions.every((p) => p.leader >= 0)
+      if (partitions.length !== numPartitions || partitions.some((p) => p.leader < 0)) return false
+      const offsets = await admin.fetchTopicOffsets(topic).catch(() => [])
+      return offsets.length === numPartitions
     }
     await until(served, 30_000, 100)
     if (!(await served())) throw new Error(`topic ${topic}: the broker does not serve its ${numPartitions} partitions`)
