@@ -6,7 +6,7 @@
  */
 import { layout, type BrokerPorts } from '../../scripts/broker/broker'
 
-/** Each slot is 10 ports wide: plaintext +0, SASL +1, SSL +2, SASL_SSL +3, IAM +4, controller +7. */
+/** Each slot is 10 ports wide: plaintext +0, SASL +1, SSL +2, SASL_SSL +3, IAM +4, OIDC +5, controller +7. */
 export const SLOTS = {
   authenticationMechanism: 1,
   brokerLifecycle: 2,

@@ -9,6 +9,7 @@ describe('ports of a test’s own brokers', () => {
       ssl: 19104,
       saslSsl: 19105,
       iam: 19106,
+      oidc: 19107,
       controller: 19109
     })
     expect(ownPorts(SLOTS.brokerKillLong, 22092).plaintext).toBe(22152)
