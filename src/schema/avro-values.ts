@@ -5,6 +5,7 @@
  */
 import type * as avro from 'avsc'
 import {
+  isObject,
   toBoolean,
   toBytes,
   toDays,
@@ -18,7 +19,7 @@ import {
   toTimestamp,
   toUuid
 } from './convert'
-import { EncodeError, schemaError } from './errors'
+import { EncodeError, schemaError, within } from './errors'
 
 /** Converts a JSON value to avsc's value of one type; `strict` while trying the branches of a union. */
 export type Converter = (value: unknown, strict: boolean) => unknown
@@ -237,18 +238,4 @@ function describe(type: avro.Type): string {
   if (name.startsWith('logical:')) return `a ${name.slice(8)}`
   if (type.name) return `a ${name} ${type.name}`
   return /^[aeiou]/.test(name) ? `an ${name}` : `a ${name}`
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value)
-}
-
-/** Runs `convert`, adding `segment` to the path of an EncodeError it throws. */
-function within<T>(segment: string | number, convert: () => T): T {
-  try {
-    return convert()
-  } catch (error) {
-    if (error instanceof EncodeError) throw error.within(segment)
-    throw error
-  }
 }
