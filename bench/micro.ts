@@ -9,7 +9,8 @@
 import { connectionKey } from '../src/connection-identity'
 import { buildRecord, RECORD_OVERHEAD_BYTES } from '../src/records'
 import { SettingsCache } from '../src/send/settings-cache'
-import { normaliseSettings, type Settings } from '../src/settings'
+import { normaliseSettings } from '../src/settings'
+import type { Settings } from '../src/settings-fields'
 import { generateEvents } from './events'
 
 const iterations = Number(process.argv[2] ?? 200_000)

@@ -6,7 +6,8 @@
 import * as crypto from 'node:crypto'
 import { randomBytes } from 'node:crypto'
 import { formatBrokers } from './brokers'
-import { SECRET_SETTINGS, SETTING_NAMES, type ConnectionSettings, type SettingName } from './settings'
+import type { ConnectionSettings } from './settings'
+import { SECRET_SETTINGS, SETTING_NAMES, type SettingName } from './settings-fields'
 
 /*
  * Keys of pools and caches are SHA-256 digests salted with a per-process random secret rather than bare

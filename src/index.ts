@@ -6,7 +6,8 @@ import { DEFAULT_SUBSCRIPTION } from './default-subscription'
 import send from './send'
 import type { PoolObserver } from './producer-pool'
 import { Telemetry } from './send/telemetry'
-import { settingsFields, type ConnectionSettings, type Settings } from './settings'
+import type { ConnectionSettings } from './settings'
+import { settingsFields, type Settings } from './settings-fields'
 import { testConnection } from './topics'
 
 export const destination: DestinationDefinition<Settings> = {

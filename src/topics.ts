@@ -8,7 +8,8 @@ import { connectionKey } from './connection-identity'
 import { errorCode } from './errors'
 import { fetchTopics } from './kafka/admin'
 import { toActionError } from './kafka/errors'
-import { normaliseSettings, type ConnectionSettings, type Settings } from './settings'
+import { normaliseSettings, type ConnectionSettings } from './settings'
+import type { Settings } from './settings-fields'
 
 /** Topics users can write to: internal ones (`__consumer_offsets`, ...) left out, sorted. */
 export function visibleTopics(topics: string[]): string[] {

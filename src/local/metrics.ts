@@ -22,42 +22,32 @@ export class GatewayMetrics {
   constructor(poolSize: () => number) {
     const registers = [this.registry]
     const p = METRIC_PREFIX
-    this.received = new Counter({
-      name: `${p}events_received_total`,
-      help: 'Events received, by write-key name and route',
-      labelNames: ['write_key', 'route'],
-      registers
-    })
-    this.sent = new Counter({
-      name: `${p}events_sent_total`,
-      help: 'Events acknowledged by Kafka, by write-key name, subscription and topic',
-      labelNames: ['write_key', 'subscription', 'topic'],
-      registers
-    })
-    this.failed = new Counter({
-      name: `${p}events_failed_total`,
-      help: 'Events a subscription failed to deliver, by write-key name, subscription, topic and error code',
-      labelNames: ['write_key', 'subscription', 'topic', 'code'],
-      registers
-    })
-    this.deadLettered = new Counter({
-      name: `${p}events_dead_lettered_total`,
-      help: 'Events written to the dead-letter topic, by write-key name, subscription and error code',
-      labelNames: ['write_key', 'subscription', 'code'],
-      registers
-    })
-    this.notSubscribed = new Counter({
-      name: `${p}events_not_subscribed_total`,
-      help: 'Events no subscription matched, by write-key name',
-      labelNames: ['write_key'],
-      registers
-    })
-    this.requests = new Counter({
-      name: `${p}http_requests_total`,
-      help: 'HTTP requests answered, by route and status',
-      labelNames: ['route', 'status'],
-      registers
-    })
+    // The counters, one row each: name, help, labels.
+    const counter = <L extends string>(name: string, help: string, labelNames: L[]): Counter<L> =>
+      new Counter({ name: `${p}${name}`, help, labelNames, registers })
+    this.received = counter('events_received_total', 'Events received, by write-key name and route', [
+      'write_key',
+      'route'
+    ])
+    this.sent = counter(
+      'events_sent_total',
+      'Events acknowledged by Kafka, by write-key name, subscription and topic',
+      ['write_key', 'subscription', 'topic']
+    )
+    this.failed = counter(
+      'events_failed_total',
+      'Events a subscription failed to deliver, by write-key name, subscription, topic and error code',
+      ['write_key', 'subscription', 'topic', 'code']
+    )
+    this.deadLettered = counter(
+      'events_dead_lettered_total',
+      'Events written to the dead-letter topic, by write-key name, subscription and error code',
+      ['write_key', 'subscription', 'code']
+    )
+    this.notSubscribed = counter('events_not_subscribed_total', 'Events no subscription matched, by write-key name', [
+      'write_key'
+    ])
+    this.requests = counter('http_requests_total', 'HTTP requests answered, by route and status', ['route', 'status'])
     this.sendSeconds = new Histogram({
       name: `${p}send_duration_seconds`,
       help: "Time from a request's events entering the subscriptions to every event acknowledged or failed",

@@ -15,6 +15,11 @@ const FLOAT_MAX = 3.4028234663852886e38
 const INTEGER_TEXT = /^-?\d+$/
 const NUMBER_TEXT = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/
 
+/** A JSON object: not null, an array or bytes. */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value)
+}
+
 export function toBoolean(value: unknown, strict = false): boolean {
   if (typeof value === 'boolean') return value
   if (!strict && (value === 'true' || value === 'false')) return value === 'true'

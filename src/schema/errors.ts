@@ -38,6 +38,16 @@ export class EncodeError extends Error {
   }
 }
 
+/** Runs `convert`, adding `segment` to the path of an EncodeError it throws. */
+export function within<T>(segment: string | number, convert: () => T): T {
+  try {
+    return convert()
+  } catch (error) {
+    if (error instanceof EncodeError) throw error.within(segment)
+    throw error
+  }
+}
+
 /** `payload.properties.items[2].sku` from a field name and path segments. */
 export function fieldPath(field: string, path: readonly (string | number)[]): string {
   let out = field

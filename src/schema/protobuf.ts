@@ -10,8 +10,8 @@
  * Its `fromObject` is not used: it turns wrong values into 0 silently.
  */
 import * as protobuf from 'protobufjs'
-import { toBoolean, toBytes, toDouble, toFloat, toInt32, toLong64, toSecondsNanos, toText } from './convert'
-import { EncodeError, schemaError } from './errors'
+import { isObject, toBoolean, toBytes, toDouble, toFloat, toInt32, toLong64, toSecondsNanos, toText } from './convert'
+import { EncodeError, schemaError, within } from './errors'
 import type { CompiledSchema } from './types'
 
 type Converter = (value: unknown) => unknown
@@ -272,16 +272,3 @@ function listValue(value: unknown): unknown {
 }
 
 const camelCase = (name: string): string => name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value)
-}
-
-function within<T>(segment: string | number, convert: () => T): T {
-  try {
-    return convert()
-  } catch (error) {
-    if (error instanceof EncodeError) throw error.within(segment)
-    throw error
-  }
-}

@@ -4,30 +4,20 @@
  * per interval, by id, looked up or registered; the subject and version lists for the UI.
  *
  * Everything immutable (a version, an id, a registration) is cached for good in bounded LRUs;
- * concurrent first uses of the same thing share one request. Failures become the errors of
- * ./errors.ts: unreachable or 5xx → retryable 503, 401/403 naming the registry and user, unknown
- * subject/version → 400 naming it, incompatible or invalid schema → 400 with the registry's reason.
+ * concurrent first uses of the same thing share one request. The requests and their errors are
+ * ./registry-api.ts's.
  */
 import { LRUCache } from 'lru-cache'
-import { schemaError, type SchemaErrorCode } from './errors'
-import { RegistryHttp, TransportError, type HttpAnswer, type RegistryEndpoint } from './http'
-
-export type SchemaType = 'AVRO' | 'JSON' | 'PROTOBUF'
-
-export interface SchemaReference {
-  name: string
-  subject: string
-  version: number
-}
-
-export interface SchemaRecord {
-  id: number
-  schema: string
-  schemaType: SchemaType
-  references: SchemaReference[]
-  subject?: string
-  version?: number
-}
+import { schemaError } from './errors'
+import type { RegistryEndpoint } from './http'
+import {
+  numberField,
+  RegistryApi,
+  toRecord,
+  type SchemaRecord,
+  type SchemaReference,
+  type SchemaType
+} from './registry-api'
 
 export interface RegistryClientOptions {
   /** How long the latest version of a subject is used before it is asked for again. Default 30 s. */
@@ -47,10 +37,8 @@ interface Latest {
 
 export const DEFAULT_LATEST_TTL_MS = 30_000
 
-const TLS_CODES = /^(CERT_|ERR_TLS_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_SSL_|HOSTNAME_MISMATCH)/
-
 export class RegistryClient {
-  private readonly http: RegistryHttp
+  private readonly api: RegistryApi
   private readonly latestTtlMs: number
   private readonly retryAfterMs: number
   private readonly now: () => number
@@ -64,7 +52,7 @@ export class RegistryClient {
     readonly endpoint: RegistryEndpoint,
     options: RegistryClientOptions = {}
   ) {
-    this.http = new RegistryHttp(endpoint)
+    this.api = new RegistryApi(endpoint)
     this.latestTtlMs = options.latestTtlMs ?? DEFAULT_LATEST_TTL_MS
     this.retryAfterMs = options.retryAfterMs ?? 5000
     this.now = options.now ?? Date.now
@@ -115,7 +103,7 @@ export class RegistryClient {
     const cached = this.byId.get(id)
     if (cached) return Promise.resolve(cached)
     return this.share(`id\u0000${id}`, async () => {
-      const answer = await this.call('GET', `/schemas/ids/${id}`, { what: `schema id ${id}` })
+      const answer = await this.api.call('GET', `/schemas/ids/${id}`, { what: `schema id ${id}` })
       const record = toRecord(answer.body, `schema id ${id}`, this.endpoint.url, id)
       this.byId.set(id, record)
       return record
@@ -145,10 +133,10 @@ export class RegistryClient {
         subject,
         action: `registering a schema under subject "${subject}"`
       }
-      let answer = await this.call('POST', path, context, body, [404])
+      let answer = await this.api.call('POST', path, context, body, [404])
       let version: number | undefined
       if (answer.status === 404) {
-        answer = await this.call('POST', `${path}/versions`, context, body)
+        answer = await this.api.call('POST', `${path}/versions`, context, body)
       } else {
         version = numberField(answer.body, 'version')
       }
@@ -191,13 +179,13 @@ export class RegistryClient {
 
   /** The registry's subjects (for the UI; not cached). */
   async subjects(): Promise<string[]> {
-    const answer = await this.call('GET', '/subjects', { what: 'the subject list' })
+    const answer = await this.api.call('GET', '/subjects', { what: 'the subject list' })
     return Array.isArray(answer.body) ? answer.body.filter((s): s is string => typeof s === 'string') : []
   }
 
   /** The versions of a subject (for the UI; not cached). */
   async versions(subject: string): Promise<number[]> {
-    const answer = await this.call('GET', `/subjects/${encodeURIComponent(subject)}/versions`, {
+    const answer = await this.api.call('GET', `/subjects/${encodeURIComponent(subject)}/versions`, {
       what: `subject "${subject}"`,
       subject
     })
@@ -205,13 +193,13 @@ export class RegistryClient {
   }
 
   close(): void {
-    this.http.close()
+    this.api.close()
   }
 
   private async fetchVersion(subject: string, version: number | 'latest'): Promise<SchemaRecord> {
     const what =
       version === 'latest' ? `the latest version of subject "${subject}"` : `version ${version} of subject "${subject}"`
-    const answer = await this.call('GET', `/subjects/${encodeURIComponent(subject)}/versions/${version}`, {
+    const answer = await this.api.call('GET', `/subjects/${encodeURIComponent(subject)}/versions/${version}`, {
       what,
       subject,
       version
@@ -220,95 +208,6 @@ export class RegistryClient {
     record.subject = subject
     this.byId.set(record.id, record)
     return record
-  }
-
-  /** One request; any status not in `accept` and not 2xx becomes our error. */
-  private async call(
-    method: 'GET' | 'POST',
-    path: string,
-    context: ErrorContext,
-    body?: unknown,
-    accept: number[] = []
-  ): Promise<HttpAnswer> {
-    let answer: HttpAnswer
-    try {
-      answer = await this.http.request(method, path, body)
-    } catch (error) {
-      throw this.transportFailure(error as TransportError)
-    }
-    if ((answer.status >= 200 && answer.status < 300) || accept.includes(answer.status)) return answer
-    throw this.statusFailure(answer, context)
-  }
-
-  private transportFailure(error: TransportError): Error {
-    const url = this.endpoint.url
-    if (TLS_CODES.test(error.code))
-      return schemaError(
-        'SCHEMA_REGISTRY_TLS_FAILED',
-        `The TLS certificate of schema registry ${url} could not be verified (${error.code}): set the registry's CA in the settings if it is issued by a private CA.`
-      )
-    return schemaError(
-      'SCHEMA_REGISTRY_UNAVAILABLE',
-      `Schema registry ${url} is unreachable: ${error.code} (${error.message}).`
-    )
-  }
-
-  private statusFailure(answer: HttpAnswer, ctx: ErrorContext): Error {
-    const url = this.endpoint.url
-    const registryCode = numberField(answer.body, 'error_code')
-    const reason = registryMessage(answer.body)
-    const user = this.endpoint.username ? `user "${this.endpoint.username}"` : 'no user (no credentials set)'
-    const fail = (code: SchemaErrorCode, message: string): Error => schemaError(code, message)
-    switch (answer.status) {
-      case 401:
-        return fail(
-          'SCHEMA_REGISTRY_AUTHENTICATION_FAILED',
-          `Schema registry ${url} rejected the credentials of ${user} (HTTP 401).`
-        )
-      case 403:
-        return fail(
-          'SCHEMA_REGISTRY_FORBIDDEN',
-          `Schema registry ${url} does not allow ${user} ${ctx.action ?? `to read ${ctx.what}`} (HTTP 403).`
-        )
-      case 404:
-        if (registryCode === 40401)
-          return fail('SCHEMA_SUBJECT_NOT_FOUND', `Subject "${ctx.subject}" not found in schema registry ${url}.`)
-        if (registryCode === 40402)
-          return fail(
-            'SCHEMA_VERSION_NOT_FOUND',
-            `Version ${ctx.version} of subject "${ctx.subject}" not found in schema registry ${url}.`
-          )
-        if (registryCode === 40403) return fail('SCHEMA_NOT_FOUND', `Schema registry ${url} has no ${ctx.what}.`)
-        return fail(
-          'SCHEMA_REGISTRY_ERROR',
-          `Schema registry ${url} answered 404 for ${ctx.what}${reason ? `: ${reason}` : ''}. Is the URL the base of its Confluent-compatible API?`
-        )
-      case 409:
-        return fail(
-          'SCHEMA_INCOMPATIBLE',
-          `Schema registry ${url} rejected the schema for subject "${ctx.subject}" as incompatible: ${reason || 'no reason given'}.`
-        )
-      case 422:
-        if (registryCode === 42202)
-          return fail(
-            'SCHEMA_VERSION_NOT_FOUND',
-            `Version ${ctx.version} of subject "${ctx.subject}" is not a valid version (schema registry ${url}).`
-          )
-        return fail(
-          'SCHEMA_INVALID',
-          `Schema registry ${url} rejected the schema for ${ctx.what}: ${reason || 'no reason given'}.`
-        )
-      default:
-        if (answer.status === 429 || answer.status >= 500)
-          return fail(
-            'SCHEMA_REGISTRY_UNAVAILABLE',
-            `Schema registry ${url} answered HTTP ${answer.status} for ${ctx.what}${reason ? `: ${reason}` : ''}.`
-          )
-        return fail(
-          'SCHEMA_REGISTRY_ERROR',
-          `Schema registry ${url} answered HTTP ${answer.status} for ${ctx.what}${reason ? `: ${reason}` : ''}.`
-        )
-    }
   }
 
   /** Concurrent callers of the same key share one promise; it is forgotten once settled. */
@@ -321,48 +220,4 @@ export class RegistryClient {
   }
 }
 
-interface ErrorContext {
-  /** What was asked for, for messages: `subject "orders-value"`. */
-  what: string
-  subject?: string
-  version?: number | 'latest'
-  /** What a 403 denied, when it is not reading `what`. */
-  action?: string
-}
-
 const versionKey = (subject: string, version: number): string => `${subject}\u0000${version}`
-
-function numberField(body: unknown, name: string): number | undefined {
-  const value = body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined
-  return typeof value === 'number' ? value : undefined
-}
-
-function registryMessage(body: unknown): string {
-  const message = body && typeof body === 'object' ? (body as Record<string, unknown>).message : undefined
-  const text = typeof message === 'string' ? message : typeof body === 'string' ? body : ''
-  const line = text.replace(/\s+/g, ' ').trim()
-  return line.length > 500 ? `${line.slice(0, 497)}...` : line
-}
-
-const SCHEMA_TYPES: readonly SchemaType[] = ['AVRO', 'JSON', 'PROTOBUF']
-
-function toRecord(body: unknown, what: string, url: string, id?: number): SchemaRecord {
-  const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>
-  const schemaId = id ?? (typeof b.id === 'number' ? b.id : undefined)
-  const type = b.schemaType === undefined ? 'AVRO' : b.schemaType
-  if (schemaId === undefined || typeof b.schema !== 'string' || !SCHEMA_TYPES.includes(type as SchemaType))
-    throw schemaError('SCHEMA_REGISTRY_ERROR', `Schema registry ${url} answered ${what} in an unexpected shape.`)
-  const references = Array.isArray(b.references)
-    ? b.references.filter(
-        (r): r is SchemaReference =>
-          !!r && typeof r.name === 'string' && typeof r.subject === 'string' && typeof r.version === 'number'
-      )
-    : []
-  return {
-    id: schemaId,
-    schema: b.schema,
-    schemaType: type as SchemaType,
-    references,
-    version: typeof b.version === 'number' ? b.version : undefined
-  }
-}

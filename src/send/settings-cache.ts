@@ -8,7 +8,8 @@
  */
 import { LRUCache } from 'lru-cache'
 import { connectionKey, keyedDigest } from '../connection-identity'
-import { normaliseSettings, SETTING_NAMES, type ConnectionSettings, type Settings } from '../settings'
+import { normaliseSettings, type ConnectionSettings } from '../settings'
+import { SETTING_NAMES, type Settings } from '../settings-fields'
 
 export interface ResolvedSettings {
   settings: ConnectionSettings

@@ -6,7 +6,7 @@
  */
 import { Destination, type JSONObject, type Logger, type SegmentEvent, type StatsContext } from '@segment/actions-core'
 import definition from '../../src'
-import type { Settings } from '../../src/settings'
+import type { Settings } from '../../src/settings-fields'
 
 export interface Outcome {
   ok: boolean

@@ -15,7 +15,7 @@ import {
   RetryableError
 } from '@segment/actions-core'
 import destination from '../../src'
-import type { Settings } from '../../src/settings'
+import type { Settings } from '../../src/settings-fields'
 import { testConnection } from '../../src/topics'
 import { broker, pem } from '../helpers/kafka'
 import { listenersOf, plaintextAt } from '../helpers/settings'

@@ -2,13 +2,14 @@
  * The local server end to end: every route over real HTTP, every record read back from the broker with
  * kcat, the config-file subscriptions, the bad-request cases, and `npm start`'s entry with its signals.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import * as http from 'node:http'
 import * as path from 'node:path'
 import { randomUUID } from 'node:crypto'
 import { defaultConfig, parseConfig, withBrokers } from '../../src/local/config-file'
 import { startServer, type RunningServer } from '../../src/local/server'
 import { broker, createTopic, readTopic, uniqueTopic, type ReadRecord } from '../helpers/kafka'
+import { spawnServe, ROOT, type ServeProcess } from '../helpers/serve-process'
 import { plaintextSettings } from '../helpers/settings'
 
 // Child processes (tsx start-up) and read-backs take seconds; the project-level testTimeout is not applied
@@ -337,36 +338,15 @@ describe('bad requests', () => {
 })
 
 describe('npm start (scripts/serve.ts)', () => {
-  let child: ChildProcess | undefined
-  // tsx runs the server in a child process of its own: killing tsx alone would leave the server running
-  // (and Jest waiting for it), so the command runs in its own process group and the group is killed.
-  afterEach(() => {
-    if (child?.pid === undefined) return
-    try {
-      process.kill(-child.pid, 'SIGKILL')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error
-    }
-  })
+  let serve: ServeProcess | undefined
+  // tsx runs the server in a child process of its own: the command runs in its own process group and
+  // the group is killed.
+  afterEach(() => serve?.killGroup())
 
   it('starts with no configuration, prints a curl example that works, and closes cleanly on SIGTERM', async () => {
-    const root = path.resolve(__dirname, '..', '..')
-    child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['scripts/serve.ts'], {
-      cwd: root,
-      env: { ...process.env, PORT: '0', KAFKA_BROKERS: '', KAFKA_CONFIG_FILE: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()))
-    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()))
-    const deadline = Date.now() + 45000
-    while (!/Ctrl\+C/.test(stdout)) {
-      if (Date.now() > deadline || child.exitCode !== null)
-        throw new Error(`server did not start:\n${stdout}\n${stderr}`)
-      await new Promise((r) => setTimeout(r, 200))
-    }
+    serve = spawnServe(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/serve.ts'])
+    await serve.printed(/Ctrl\+C/, 45000)
+    const stdout = serve.stdout()
     expect(stdout).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/)
     expect(stdout).toContain(`broker:  ${broker().bootstrap.plaintext} (the project's broker, already running`)
 
@@ -387,9 +367,8 @@ describe('npm start (scripts/serve.ts)', () => {
       found = (await readTopic('segment-events')).find((r) => r.key === userId)
     expect(found).toBeDefined()
 
-    const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)))
-    child.kill('SIGTERM')
-    expect(await exited).toBe(0)
-    expect(stderr).toMatch(/SIGTERM: closing the server and the Kafka producers[\s\S]*closed/)
+    serve.child.kill('SIGTERM')
+    expect(await serve.exited).toBe(0)
+    expect(serve.stderr()).toMatch(/SIGTERM: closing the server and the Kafka producers[\s\S]*closed/)
   })
 })

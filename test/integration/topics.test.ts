@@ -2,7 +2,7 @@
 import { createTestIntegration } from '@segment/actions-core'
 import destination from '../../src'
 import { brokerAddresses } from '../../src/brokers'
-import type { Settings } from '../../src/settings'
+import type { Settings } from '../../src/settings-fields'
 import { createTopicLister, topicChoices } from '../../src/topics'
 import { broker, createTopic, uniqueTopic } from '../helpers/kafka'
 import { listenersOf, plaintextSettings } from '../helpers/settings'

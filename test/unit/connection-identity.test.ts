@@ -3,7 +3,8 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { createCa } from '../../scripts/broker/pki'
 import { connectionKey, describeConnection, redact, secretsOf } from '../../src/connection-identity'
-import { normaliseSettings, SECRET_SETTINGS, SETTING_NAMES, type Settings } from '../../src/settings'
+import { normaliseSettings } from '../../src/settings'
+import { SECRET_SETTINGS, SETTING_NAMES, type Settings } from '../../src/settings-fields'
 
 const pem = (() => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'identity-test-'))

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { formatBroker } from '../../src/brokers'
 import { SettingsError } from '../../src/errors'
 import { SettingsCache, settingsDigest } from '../../src/send/settings-cache'
-import type { Settings } from '../../src/settings'
+import type { Settings } from '../../src/settings-fields'
 
 const base = (): Settings => ({
   brokers: 'b1:9092,b2:9092',

@@ -1,7 +1,8 @@
 /** The idempotent delivery setting: off by default, a boolean (or its string), part of the pool key. */
 import { connectionKey } from '../../src/connection-identity'
 import { settingsDigest } from '../../src/send/settings-cache'
-import { normaliseSettings, settingsFields, type Settings } from '../../src/settings'
+import { normaliseSettings } from '../../src/settings'
+import { settingsFields, type Settings } from '../../src/settings-fields'
 
 const base: Settings = { brokers: 'b1:9092', mechanism: 'none', ssl_enabled: false }
 

@@ -4,7 +4,8 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { createCa } from '../../scripts/broker/pki'
 import { formatBroker, parseBrokers as parse } from '../../src/brokers'
-import { normaliseSettings, settingsFields, type Settings } from '../../src/settings'
+import { normaliseSettings } from '../../src/settings'
+import { settingsFields, type Settings } from '../../src/settings-fields'
 
 /** A client certificate and its key (PEM checked by normaliseSettings), made with openssl. */
 const pki = (() => {

@@ -58,7 +58,8 @@ test('concurrent first uses share one request', async () => {
   const s = subject('share')
   await registerSchema(s, schemaV1)
   const c = track(client('reader'))
-  const http = (c as unknown as { http: { request: (...args: unknown[]) => unknown } }).http
+  // The transport under the client's API calls (registry-api.ts).
+  const http = (c as unknown as { api: { http: { request: (...args: unknown[]) => unknown } } }).api.http
   const spy = jest.spyOn(http, 'request')
   const results = await Promise.all(Array.from({ length: 20 }, () => c.latest(s)))
   expect(new Set(results.map((r) => r.id)).size).toBe(1)
