@@ -10,6 +10,10 @@ const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] }
 module.exports = {
   // Only honoured at the top level (inside `projects` Jest ignores it); unit tests finish far below it.
   testTimeout: 60000,
+  // Two files at a time: most integration time is spent waiting on brokers, timeouts and restarts, not
+  // on this machine's two cores. Files that share a server they stop or kill (the cluster's suites, the
+  // identity provider's) are grouped into one file each, so they never overlap.
+  maxWorkers: 2,
   projects: [
     {
       displayName: 'unit',
