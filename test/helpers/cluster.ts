@@ -59,10 +59,14 @@ async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
 
 const created: string[] = []
 
-/** A topic with `partitions` partitions, replication factor 3; resolves once every ISR is full. */
+/**
+ * A topic with `partitions` partitions, replication factor 3; resolves once every ISR is full. Not
+ * kafkajs's waitForLeaders: right after nodes restart, its metadata wait fails on a node that does not
+ * host the partition yet instead of waiting, so waitFullIsr (which retries) does the waiting.
+ */
 export async function createReplicatedTopic(topic: string, partitions = 3): Promise<string> {
   await withAdmin((a) =>
-    a.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 3 }] })
+    a.createTopics({ waitForLeaders: false, topics: [{ topic, numPartitions: partitions, replicationFactor: 3 }] })
   )
   created.push(topic)
   await waitFullIsr(topic)
