@@ -4,10 +4,8 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
-import * as net from 'node:net'
 import * as path from 'node:path'
 import {
-  HOST,
   info,
   layout,
   PORT_ENV,
@@ -20,7 +18,10 @@ import {
 } from './config'
 import { oidcJvmFlags, prepareOidcListener, type OidcListener } from './oidc'
 import { ensurePki } from './pki'
+import { portAnswers, readPid } from './process'
 import { BrokerError, checkPrerequisites, ensureJars, ensureValidator } from './toolchain'
+
+export { portAnswers, readPid } from './process'
 
 const HARNESS = __dirname
 const READY_TIMEOUT_MS = 90_000
@@ -67,15 +68,6 @@ export function formatStorage(l: JvmFiles, clusterId = ''): void {
     throw new BrokerError(`formatting the broker storage failed:\n${result.stdout}${result.stderr}`)
 }
 
-export function readPid(l: Pick<Layout, 'pidFile'>): number | undefined {
-  try {
-    const pid = Number(fs.readFileSync(l.pidFile, 'utf8').trim())
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined
-  } catch {
-    return undefined
-  }
-}
-
 /**
  * Whether `pid` is a running Kafka broker. The command line is checked, not just the pid: a stale pid
  * file (after a reboot) may name an unrelated process, which must never be signalled.
@@ -87,19 +79,6 @@ export function alive(pid: number | undefined): pid is number {
   } catch {
     return false
   }
-}
-
-export function portAnswers(port: number, host = HOST, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host })
-    const done = (ok: boolean): void => {
-      socket.destroy()
-      resolve(ok)
-    }
-    socket.setTimeout(timeoutMs, () => done(false))
-    socket.once('connect', () => done(true))
-    socket.once('error', () => done(false))
-  })
 }
 
 export function tail(file: string, lines = 40): string {

@@ -7,8 +7,8 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
-import * as net from 'node:net'
 import * as path from 'node:path'
+import { portAnswers, readPid } from '../broker/process'
 import { findJava } from './java'
 
 export class IdpError extends Error {}
@@ -199,15 +199,6 @@ function prepareRealm(l: Layout): void {
   }
 }
 
-function readPid(l: Layout): number | undefined {
-  try {
-    const pid = Number(fs.readFileSync(l.pidFile, 'utf8').trim())
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined
-  } catch {
-    return undefined
-  }
-}
-
 /** Whether `pid` is this checkout's Keycloak (its command line is checked: a stale pid file may name another process). */
 function alive(l: Layout, pid: number | undefined): pid is number {
   if (pid === undefined) return false
@@ -227,19 +218,6 @@ function groupExists(pgid: number): boolean {
   } catch {
     return false
   }
-}
-
-export function portAnswers(port: number, host = HOST, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host })
-    const done = (ok: boolean): void => {
-      socket.destroy()
-      resolve(ok)
-    }
-    socket.setTimeout(timeoutMs, () => done(false))
-    socket.once('connect', () => done(true))
-    socket.once('error', () => done(false))
-  })
 }
 
 /** Whether the provider is ready and serves the realm's signing keys (what the broker needs). */

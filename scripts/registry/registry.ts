@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as http from 'node:http'
 import * as path from 'node:path'
+import { readPid } from '../broker/process'
 import { CERT_EXTENSIONS, createCa, issueCertificate } from '../broker/pki'
 import { findJava } from './java'
 import { APP_JAR, ensureApp, RegistryError } from './toolchain'
@@ -168,15 +169,6 @@ function systemProperties(l: Layout): Record<string, string | number> {
     'quarkus.http.auth.permission.native.paths': '/apis/registry/*',
     'quarkus.http.auth.permission.native.methods': 'POST',
     'quarkus.http.auth.permission.native.policy': 'writer'
-  }
-}
-
-function readPid(l: Layout): number | undefined {
-  try {
-    const pid = Number(fs.readFileSync(l.pidFile, 'utf8').trim())
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined
-  } catch {
-    return undefined
   }
 }
 
