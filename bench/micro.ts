@@ -1,12 +1,15 @@
 /**
- * Micro-benchmarks of our per-event CPU, without a broker: settings resolution and record building.
+ * Micro-benchmarks of our per-event CPU, without a broker: settings resolution, record building and
+ * partitioning.
  *
  *   tsx bench/micro.ts [iterations]
  *
  * Each case runs a warm-up and then `iterations` calls, five times, and prints the median µs per call.
  * A fresh settings object is built for every call, as actions-core does.
  */
+import { Partitioners } from 'kafkajs'
 import { connectionKey } from '../src/connection-identity'
+import { keyPartition } from '../src/kafka/partitioner'
 import { buildRecord, RECORD_OVERHEAD_BYTES } from '../src/records'
 import { SettingsCache } from '../src/send/settings-cache'
 import { normaliseSettings } from '../src/settings'
@@ -55,3 +58,18 @@ measure('record: buildRecord (after: string value)', (i) =>
   buildRecord({ payload: events[i % events.length], key: String(events[i % events.length].userId) })
 )
 console.log(`(record overhead estimate ${RECORD_OVERHEAD_BYTES} B; event JSON ${json[0].length} chars)`)
+
+const partitionMetadata = Array.from({ length: 3 }, (_, partitionId) => ({
+  partitionId,
+  leader: 1,
+  replicas: [1],
+  isr: [1],
+  offlineReplicas: [],
+  partitionErrorCode: 0
+}))
+const userIds = events.map((e) => String(e.userId))
+const kafkajsChoose = Partitioners.DefaultPartitioner()
+measure('partition: kafkajs DefaultPartitioner, keyed (before, paid twice)', (i) =>
+  kafkajsChoose({ topic: 't', partitionMetadata, message: { key: userIds[i % userIds.length], value: 'v' } })
+)
+measure('partition: keyPartition (after)', (i) => keyPartition(userIds[i % userIds.length], 3))

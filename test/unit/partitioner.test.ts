@@ -1,5 +1,5 @@
 import { Partitioners, type PartitionMetadata } from 'kafkajs'
-import { PartitionPlanner, trackingPartitioner } from '../../src/kafka/partitioner'
+import { keyPartition, murmur2, PartitionPlanner, trackingPartitioner } from '../../src/kafka/partitioner'
 import { JAVA_MURMUR2_VECTORS, javaMurmur2, javaPartition } from '../helpers/murmur2'
 
 const metadata = (n: number): PartitionMetadata[] =>
@@ -85,5 +85,26 @@ describe('key -> partition is the Java client’s murmur2', () => {
     expect(new Set([predicted[1], predicted[3]]).size).toBe(2)
     for (const [i, message] of planned.entries())
       expect(choose({ topic: 't', partitionMetadata: metadata6(), message })).toBe(predicted[i])
+  })
+})
+
+describe('our murmur2 (what the partitioner and planner use)', () => {
+  it.each(JAVA_MURMUR2_VECTORS)('murmur2(%j) is %d (Java vectors)', (key, expected) => {
+    expect(murmur2(key)).toBe(expected)
+    expect(murmur2(Buffer.from(key))).toBe(expected)
+  })
+
+  it('agrees with the reference on every key length, multi-byte text and long keys', () => {
+    const long = 'ключ-🙂-'.repeat(400)
+    for (const key of [...keys, long, long.slice(0, 341), 'a'.repeat(1025)])
+      expect([key.length, murmur2(key)]).toEqual([key.length, javaMurmur2(Buffer.from(key, 'utf8'))])
+  })
+
+  it.each([1, 3, 7, 100])('keyPartition matches kafkajs DefaultPartitioner for %d partitions', (n) => {
+    const choose = Partitioners.DefaultPartitioner()
+    for (const key of keys.filter((k) => k !== ''))
+      expect(keyPartition(key, n)).toBe(
+        choose({ topic: 't', partitionMetadata: metadata(n), message: { key, value: 'v' } })
+      )
   })
 })
