@@ -3,6 +3,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { kcatVersion } from './kcat'
+import { comparisonLines, type Previous } from './previous'
 import { medians, ratio } from './stats'
 import type { WorkerResult } from './worker'
 import type { Workload } from './workloads'
@@ -49,6 +50,8 @@ export interface Report {
   workloads: WorkloadResult[]
   ratios: Record<string, Record<string, number | null>>
   targets: Target[]
+  /** The previous full run's ratios, to show a slowdown of ours (full runs only). */
+  previous?: Previous
 }
 
 /** Read from the file: some packages' `exports` hide their package.json from require. */
@@ -129,6 +132,10 @@ export function ratiosAndTargets(results: WorkloadResult[]): Pick<Report, 'ratio
       check(`${row}: ours / Segment default`, ratios[row]['ours/segment-default'], 20)
       check(`${row}: ours / Segment cached`, ratios[row]['ours/segment-cached'], 1.5)
     } else {
+      if (row === 'batch-1000') {
+        check(`${row}: ours / Segment cached`, ratios[row]['ours/segment-cached'], 1.1)
+        check(`${row}: ours / bare actions-core + kafkajs`, ratios[row]['ours/core-kafkajs'], 0.95)
+      }
       check(`${row}: ours / raw kafkajs sendBatch`, ratios[row]['ours/kafkajs'], 0.9)
       check(`${row}: /v1/batch (Node SDK) / direct onBatch`, ratios[row]['http-batch/ours'], 0.8)
       check(`${row}: /events array / direct onBatch`, ratios[row]['http-events/ours'], 0.8)
@@ -246,6 +253,7 @@ export function markdown(report: Report): string {
       `| ${t.what} | ${num(t.measured, 2)} | ${t.wanted} | ${t.met === null ? '–' : t.met ? 'yes' : '**no**'} |`
     )
   }
+  lines.push(...comparisonLines(report.previous, report.ratios, ROW_LABELS))
   const tenants = num(r.find((w) => w.workload.group === 'tenants')?.workload.events)
   lines.push('', '## Connections and memory', '')
   lines.push(`| | ${SYSTEMS.map(([, label]) => label).join(' | ')} |`)

@@ -22,6 +22,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs'
 import { layout, start, stop } from '../scripts/broker/broker'
 import { start as startRegistry, stop as stopRegistry } from '../scripts/registry/registry'
 import { kcatVersion, runKcat, writeRecordFile } from './kcat'
+import { readPrevious } from './previous'
 import {
   loadAverage,
   machine,
@@ -232,7 +233,8 @@ async function main(): Promise<void> {
       ours: values.ours === 'src' ? 'src' : 'build',
       machine: machine(layout().libs, loadAtStart),
       workloads: summaries,
-      ...ratiosAndTargets(summaries)
+      ...ratiosAndTargets(summaries),
+      ...(!quick && !only ? { previous: readPrevious(path.join(__dirname, 'results', 'latest.json')) } : {})
     }
     const name = quick ? 'quick' : only ? 'partial' : 'latest'
     const files = await write(report, path.join(__dirname, 'results'), name, !quick && !only)
