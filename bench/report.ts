@@ -253,7 +253,7 @@ export function markdown(report: Report): string {
       `| ${t.what} | ${num(t.measured, 2)} | ${t.wanted} | ${t.met === null ? '–' : t.met ? 'yes' : '**no**'} |`
     )
   }
-  lines.push(...comparisonLines(report.previous, report.ratios, ROW_LABELS))
+  lines.push(...comparisonLines(report.previous, r, ROW_LABELS))
   const tenants = num(r.find((w) => w.workload.group === 'tenants')?.workload.events)
   lines.push('', '## Connections and memory', '')
   lines.push(`| | ${SYSTEMS.map(([, label]) => label).join(' | ')} |`)
