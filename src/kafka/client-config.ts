@@ -9,6 +9,8 @@ import { formatBroker, type BrokerAddress } from '../brokers'
 import type { ConnectionSettings } from '../settings'
 import { awsIamSasl } from './msk-iam'
 import { oauthSasl } from './oauth-bearer'
+// Every kafkajs client built here runs without kafkajs's idle 1 ms timer loop (see request-queue.ts).
+import './request-queue'
 
 /** kafkajs's default is 1 s, too short for a TLS handshake with a distant cloud broker. */
 export const CONNECTION_TIMEOUT_MS = 5000
