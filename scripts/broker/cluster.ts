@@ -6,6 +6,8 @@
  */
 import * as fs from 'node:fs'
 import { Kafka, logLevel } from 'kafkajs'
+// The harness's own kafkajs clients without kafkajs's idle 1 ms timer loop, like the destination's.
+import '../../src/kafka/request-queue'
 import {
   CLUSTER_PORT_ENV,
   CLUSTER_SIZE,

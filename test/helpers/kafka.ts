@@ -6,6 +6,8 @@ import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import * as fs from 'node:fs'
 import { Kafka, logLevel, type Admin } from 'kafkajs'
+// The tests' own kafkajs clients without kafkajs's idle 1 ms timer loop, like the destination's.
+import '../../src/kafka/request-queue'
 import { readInfo, type BrokerInfo } from '../../scripts/broker/broker'
 import { until } from './wait'
 
