@@ -18,10 +18,10 @@ import {
 } from './config'
 import { oidcJvmFlags, prepareOidcListener, type OidcListener } from './oidc'
 import { ensurePki } from './pki'
-import { portAnswers, readPid } from './process'
+import { portAnswers, readPid, reaped, sleep, terminate as terminateProcess } from './process'
 import { BrokerError, checkPrerequisites, ensureJars, ensureValidator } from './toolchain'
 
-export { portAnswers, readPid } from './process'
+export { portAnswers, readPid, sleep } from './process'
 
 const HARNESS = __dirname
 const READY_TIMEOUT_MS = 90_000
@@ -176,15 +176,8 @@ export async function stop(options: BrokerOptions = {}): Promise<boolean> {
 }
 
 /** SIGTERM (a clean shutdown), then SIGKILL after 30 s; resolves once the process is gone and reaped. */
-export async function terminate(pid: number): Promise<void> {
-  process.kill(pid, 'SIGTERM')
-  const deadline = Date.now() + STOP_TIMEOUT_MS
-  while (alive(pid) && Date.now() < deadline) await sleep(200)
-  if (alive(pid)) {
-    process.kill(pid, 'SIGKILL')
-    while (alive(pid)) await sleep(100)
-  }
-  await reaped(pid)
+export function terminate(pid: number): Promise<void> {
+  return terminateProcess(pid, () => alive(pid), STOP_TIMEOUT_MS)
 }
 
 /** SIGKILL (a crash); resolves once the process is gone and reaped. */
@@ -192,21 +185,6 @@ export async function crash(pid: number): Promise<void> {
   process.kill(pid, 'SIGKILL')
   while (alive(pid)) await sleep(50)
   await reaped(pid)
-}
-
-/**
- * Once a broker has exited, waits (briefly) until its pid is gone too: when this process started the
- * broker, it lingers as a zombie until Node reaps it, and "no process left behind" means none at all.
- */
-async function reaped(pid: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      process.kill(pid, 0)
-    } catch {
-      return
-    }
-    await sleep(20)
-  }
 }
 
 /** Kill the broker with SIGKILL (a crash), leaving its data as a crash would. */
@@ -252,8 +230,4 @@ export function readInfo(options: BrokerOptions = {}): BrokerInfo {
   const l = layout(options)
   if (!fs.existsSync(l.infoFile)) throw new BrokerError(`no broker info at ${l.infoFile}: run npm run broker:start`)
   return JSON.parse(fs.readFileSync(l.infoFile, 'utf8')) as BrokerInfo
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { portAnswers, readPid } from '../broker/process'
+import { exists, portAnswers, readPid, sleep, terminate } from '../broker/process'
 import { findJava } from './java'
 
 export class IdpError extends Error {}
@@ -210,16 +210,6 @@ function alive(l: Layout, pid: number | undefined): pid is number {
   }
 }
 
-/** Whether any process of the group `pgid` (kc.sh and its Java child) still exists. */
-function groupExists(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
 /** Whether the provider is ready and serves the realm's signing keys (what the broker needs). */
 export async function ready(i: Pick<IdpInfo, 'jwksUri' | 'ports'>): Promise<boolean> {
   try {
@@ -292,8 +282,7 @@ export async function start(options: IdpOptions = {}): Promise<StartResult> {
   const deadline = Date.now() + READY_TIMEOUT_MS
   while (Date.now() < deadline) {
     if (await ready(i)) return { info: writeInfo(l, pid), started: true }
-    if (!groupExists(pid))
-      throw new IdpError(`Keycloak exited during start-up; its last log lines:\n${tail(l.logFile)}`)
+    if (!exists(-pid)) throw new IdpError(`Keycloak exited during start-up; its last log lines:\n${tail(l.logFile)}`)
     await sleep(500)
   }
   await stop(options)
@@ -340,13 +329,8 @@ export async function stop(options: IdpOptions = {}): Promise<boolean> {
     fs.rmSync(l.pidFile, { force: true })
     return false
   }
-  process.kill(-pid, 'SIGTERM')
-  const deadline = Date.now() + STOP_TIMEOUT_MS
-  while (groupExists(pid) && Date.now() < deadline) await sleep(200)
-  if (groupExists(pid)) {
-    process.kill(-pid, 'SIGKILL')
-    while (groupExists(pid)) await sleep(100)
-  }
+  // kc.sh and its Java child: the whole process group.
+  await terminate(-pid, () => exists(-pid), STOP_TIMEOUT_MS)
   fs.rmSync(l.pidFile, { force: true })
   return true
 }
@@ -375,8 +359,4 @@ export function readInfo(options: IdpOptions = {}): IdpInfo | undefined {
   const l = layout(options)
   if (!fs.existsSync(l.infoFile)) return undefined
   return JSON.parse(fs.readFileSync(l.infoFile, 'utf8')) as IdpInfo
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }

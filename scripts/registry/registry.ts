@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as http from 'node:http'
 import * as path from 'node:path'
-import { readPid } from '../broker/process'
+import { readPid, sleep, terminate } from '../broker/process'
 import { CERT_EXTENSIONS, createCa, issueCertificate } from '../broker/pki'
 import { findJava } from './java'
 import { APP_JAR, ensureApp, RegistryError } from './toolchain'
@@ -296,26 +296,9 @@ export async function stop(options: RegistryOptions = {}): Promise<boolean> {
     fs.rmSync(l.pidFile, { force: true })
     return false
   }
-  process.kill(pid, 'SIGTERM')
-  const deadline = Date.now() + STOP_TIMEOUT_MS
-  while (alive(l, pid) && Date.now() < deadline) await sleep(200)
-  if (alive(l, pid)) {
-    process.kill(pid, 'SIGKILL')
-    while (alive(l, pid)) await sleep(100)
-  }
-  // A child of this process lingers as a zombie until Node reaps it: wait until the pid is gone.
-  for (let i = 0; i < 100 && exists(pid); i++) await sleep(20)
+  await terminate(pid, () => alive(l, pid), STOP_TIMEOUT_MS)
   fs.rmSync(l.pidFile, { force: true })
   return true
-}
-
-function exists(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
 }
 
 export interface Status {
@@ -351,8 +334,4 @@ export function readInfo(options: RegistryOptions = {}): RegistryInfo {
   const i = readInfoFile(l)
   if (!i) throw new RegistryError(`no registry info at ${l.infoFile}: run npm run registry:start`)
   return i
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }
