@@ -53,7 +53,7 @@ const VALUE_OF: { [K in SettingName]: (c: ConnectionSettings) => string | boolea
   ssl_cert: (c) => c.ssl.cert,
   ssl_key: (c) => c.ssl.key,
   ssl_reject_unauthorized_ca: (c) => c.ssl.rejectUnauthorized,
-  idempotent: (c) => c.idempotent === true,
+  idempotent: (c) => c.idempotent !== false,
   // The registry is part of what a tenant's settings are, so it takes part like the rest.
   schema_registry_url: (c) => c.registry?.url,
   schema_registry_username: (c) => c.registry?.username,

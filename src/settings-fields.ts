@@ -23,7 +23,7 @@ export const DEFAULTS = {
   mechanism: 'plain' as Mechanism,
   ssl_enabled: true,
   ssl_reject_unauthorized_ca: true,
-  idempotent: false
+  idempotent: true
 }
 
 export const SASL_USER_MECHANISMS: Mechanism[] = ['plain', 'scram-sha-256', 'scram-sha-512']
@@ -150,7 +150,7 @@ const FIELDS = {
   idempotent: {
     label: 'Idempotent Delivery',
     description:
-      'Turn on the idempotent producer: the brokers drop the copies that retries inside the producer would write. Every request then waits for all in-sync replicas (acks all, whatever the mapping says) and one request is in flight per broker connection. Experimental in kafkajs: see the README before turning it on.',
+      'Idempotent delivery (on by default): for mappings with acks all, the brokers drop the copies that retries inside the producer would write, so an acknowledged event is written once and in order. Requests of one connection go one at a time. Mappings with acks leader or none use a producer without idempotence (Kafka requires acks all for it). Turn off only to trade that for throughput: see docs/delivery.md.',
     type: 'boolean',
     default: DEFAULTS.idempotent
   },

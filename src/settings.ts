@@ -37,7 +37,10 @@ export interface ConnectionSettings {
   ssl: SslSettings
   /** The schema registry of the Avro, JSON Schema and Protobuf formats, when its URL is set. */
   registry?: RegistrySettings
-  /** kafkajs's idempotent producer (acks all, one request in flight per connection). */
+  /**
+   * Idempotent delivery for acks-all sends (on unless the idempotent setting is false): see
+   * kafka/producer-generations.ts. Always set by normaliseSettings; absent counts as on.
+   */
   idempotent?: boolean
 }
 
@@ -86,8 +89,7 @@ export function normaliseSettings(raw: Settings): ConnectionSettings {
       )
     }
   }
-  // Set only when on, so settings without it normalise as they always did.
-  if (bool('idempotent', r.idempotent, DEFAULTS.idempotent, problems)) c.idempotent = true
+  c.idempotent = bool('idempotent', r.idempotent, DEFAULTS.idempotent, problems)
   const ca = text(r.ssl_ca)
   const cert = text(r.ssl_cert)
   const key = text(r.ssl_key)

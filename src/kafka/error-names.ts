@@ -32,3 +32,15 @@ export const AUTHORIZATION = [
 ]
 export const TOO_LARGE = ['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']
 export const INVALID_RECORD = ['INVALID_RECORD', 'INVALID_TIMESTAMP', 'CORRUPT_MESSAGE', 'INVALID_REQUIRED_ACKS']
+/**
+ * The idempotent producer's own state (its producer id, epoch and sequence numbers), never the event's
+ * fault: the producer that met one is retired and a fresh one sends the retry (producer-generations.ts).
+ */
+export const PRODUCER_STATE = [
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'DUPLICATE_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+  'INVALID_PRODUCER_ID_MAPPING',
+  'PRODUCER_FENCED'
+]

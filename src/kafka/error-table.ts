@@ -29,7 +29,8 @@ import {
   TIMEOUTS,
   AUTHORIZATION,
   TOO_LARGE,
-  INVALID_RECORD
+  INVALID_RECORD,
+  PRODUCER_STATE
 } from './error-names'
 
 /** Exported by kafkajs at run time but missing from its type definitions. */
@@ -262,6 +263,14 @@ export const ROWS = [
     match: (e) => is(e, 'INVALID_TOPIC_EXCEPTION'),
     map: (e, ctx) =>
       rejected(`${cap(topicOf(e, ctx))} is not a valid Kafka topic name (${e.message}).`, kafkaCode(e), 400)
+  },
+  {
+    id: 'producer-state',
+    case: "the idempotent producer's state (sequence number, producer id)",
+    // kafkajs calls these non-retriable; the producer that met one is retired, so a retry succeeds.
+    match: (e) => is(e, ...PRODUCER_STATE),
+    map: (e, ctx) =>
+      retryable(`Producer state out of step for ${topicOf(e, ctx)}: a fresh producer retries.`, kafkaCode(e))
   },
   {
     id: 'kafka-retriable',

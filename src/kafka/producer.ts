@@ -3,7 +3,7 @@
  * codecs) wrapped so the send path sees only `send` and `partitionCount`, and kafkajs's quirks are
  * handled here.
  */
-import { Kafka, type PartitionMetadata, type Producer, type RecordMetadata } from 'kafkajs'
+import { Kafka, type PartitionMetadata, type Producer, type ProducerBatch, type RecordMetadata } from 'kafkajs'
 import './codecs'
 import type { Poolable } from '../producer-pool'
 import type { ConnectionSettings } from '../settings'
@@ -12,6 +12,7 @@ import { kafkaConfig } from './client-config'
 import { compressionType } from './codecs'
 import { protocolType } from './errors'
 import { PartitionPlanner, trackingPartitioner } from './partitioner'
+import { ProducerGenerations, type Generation } from './producer-generations'
 import type { OutgoingMessage, RecordPlacement, SendOptions, TopicProducer } from './types'
 
 /** Errors of a topic's metadata, which kafkajs also raises in the sends of other topics. */
@@ -41,23 +42,100 @@ export class PooledProducer implements TopicProducer {
   private wakeScheduled = false
   /** Second attempts after a borrowed metadata error run one at a time (see send). */
   private secondAttempts: Promise<void> = Promise.resolve()
-  /** The kafkajs producer itself: for this folder (and tests) only. */
-  readonly producer: Producer
+  /**
+   * With idempotent delivery, the idempotent producers of acks-all sends: one send at a time, and a
+   * fresh producer after a failed one (see producer-generations.ts).
+   */
+  private readonly idempotent?: ProducerGenerations<Producer>
+  /**
+   * The producer without idempotence: every send when idempotent delivery is off; with it on, the
+   * sends of mappings that ask for acks leader or none (Kafka's idempotence needs acks all), built and
+   * connected on the first such send.
+   */
+  private plain?: Producer
+  private plainReady?: Promise<Producer>
+  /** The kafkajs producers this object disconnected itself (retired ones included). */
+  private readonly closing = new WeakSet<Producer>()
+  /** Told when a producer disconnects other than through this object (see createKafkaProducer). */
+  onUnexpectedDisconnect?: () => void
 
   /**
    * `guard`: the certificate guard of the client's config (see certificate-guard.ts), if it has one.
-   * `idempotent`: kafkajs's idempotent producer, which needs one request in flight per connection (and
-   * acks all per send).
+   * `idempotent`: idempotent delivery for acks-all sends (kafkajs's idempotent producer, one request
+   * in flight per connection).
    */
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly guard?: CertificateGuard,
     idempotent = false
   ) {
-    this.producer = kafka.producer({
+    if (idempotent) {
+      this.idempotent = new ProducerGenerations(() =>
+        this.generation(this.build({ idempotent: true, maxInFlightRequests: 1 }))
+      )
+    } else {
+      this.plain = this.build({})
+    }
+  }
+
+  /** The kafkajs producer of acks-all sends (for this folder and tests only). */
+  get producer(): Producer {
+    return this.idempotent ? this.idempotent.value : (this.plain as Producer)
+  }
+
+  /** How many idempotent producers were retired after a failed send. */
+  get retired(): number {
+    return this.idempotent?.retired ?? 0
+  }
+
+  private build(options: { idempotent?: boolean; maxInFlightRequests?: number }): Producer {
+    const producer = this.kafka.producer({
       createPartitioner: trackingPartitioner(this.partitionCounts, this.metadata),
-      ...(idempotent ? { idempotent: true, maxInFlightRequests: 1 } : {})
+      ...options
     })
+    producer.on(producer.events.DISCONNECT, () => {
+      if (!this.closing.has(producer)) this.onUnexpectedDisconnect?.()
+    })
+    return producer
+  }
+
+  private generation(producer: Producer): Generation<Producer> {
+    return { value: producer, connect: () => producer.connect(), disconnect: () => this.close(producer) }
+  }
+
+  private close(producer: Producer): Promise<void> {
+    this.closing.add(producer)
+    return producer.disconnect()
+  }
+
+  /** Connects the producer of acks-all sends (the pool's connect). */
+  connect(): Promise<void> {
+    return this.idempotent ? this.idempotent.connect() : this.connectPlain().then(() => undefined)
+  }
+
+  /** Disconnects every producer of this connection. */
+  async disconnect(): Promise<void> {
+    const plain = this.plain
+    await Promise.all([this.idempotent?.disconnect(), plain ? this.close(plain) : undefined])
+  }
+
+  private connectPlain(): Promise<Producer> {
+    const producer = (this.plain ??= this.build({}))
+    this.plainReady ??= producer.connect().then(
+      () => producer,
+      (error: unknown) => {
+        // Not kept: the next send tries again.
+        this.plainReady = undefined
+        throw error
+      }
+    )
+    return this.plainReady
+  }
+
+  /** Acks-all sends go to the idempotent producers when idempotent delivery is on. */
+  private sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+    if (this.idempotent && batch.acks === -1) return this.idempotent.run((p) => p.sendBatch(batch))
+    return this.connectPlain().then((p) => p.sendBatch(batch))
   }
 
   plan(topic: string, messages: readonly OutgoingMessage[]): number[] | undefined {
@@ -105,7 +183,7 @@ export class PooledProducer implements TopicProducer {
     this.inFlight.set(topic, (this.inFlight.get(topic) ?? 0) + 1)
     if (shared) shared.value = this.othersInFlight(topic)
     try {
-      const response = await this.producer.sendBatch({
+      const response = await this.sendBatch({
         // kafkajs types messages as mutable; it only reads them (and the partitioner sets `partition`).
         topicMessages: [{ topic, messages: messages as OutgoingMessage[] }],
         acks: options.acks,
@@ -183,27 +261,22 @@ function placements(
 /** The pool's factory for real producers. Cannot fail: the settings are normalised. */
 export function createKafkaProducer(settings: ConnectionSettings): Poolable<PooledProducer> {
   const { config, guard } = guarded(kafkaConfig(settings))
-  const pooled = new PooledProducer(new Kafka(config), guard, settings.idempotent === true)
-  const { producer } = pooled
-  let connected = false
+  const pooled = new PooledProducer(new Kafka(config), guard, settings.idempotent !== false)
   return {
     value: pooled,
     connect: async () => {
       try {
-        await producer.connect()
+        await pooled.connect()
       } catch (error) {
         throw pooled.explain(error)
       }
-      connected = true
     },
-    disconnect: () => producer.disconnect(),
+    disconnect: () => pooled.disconnect(),
     onFatal: (listener) => {
       // kafkajs emits DISCONNECT only when producer.disconnect() runs (a broker that closes a
       // connection is reconnected by kafkajs on the next request). A producer disconnected other than
-      // by the pool, e.g. by code holding it, refuses to send: drop it.
-      producer.on(producer.events.DISCONNECT, () => {
-        if (connected) listener('disconnected')
-      })
+      // by this object, e.g. by code holding it, refuses to send: drop it.
+      pooled.onUnexpectedDisconnect = () => listener('disconnected')
     }
   }
 }

@@ -4,6 +4,7 @@
  */
 import { producerPool } from '../producers'
 import { AccessControl } from './access'
+import { AcknowledgedIds, dedupWindow } from './acknowledged-ids'
 import { Admission } from './admission'
 import { DeadLetters } from './dead-letters'
 import { EventDelivery } from './deliver-events'
@@ -18,6 +19,8 @@ export interface ServerContext {
   metrics: GatewayMetrics
   delivery: EventDelivery
   deadLetters?: DeadLetters
+  /** The messageIds each subscription delivered (server.dedup), so an SDK's retry is not written twice. */
+  acknowledgedIds: AcknowledgedIds
   /** Whether request bodies may carry settings (server.allowRequestSettings). */
   allowRequestSettings: boolean
 }
@@ -26,13 +29,15 @@ export function createContext(runner: LocalRunner): ServerContext {
   const server = runner.config.server
   const metrics = new GatewayMetrics(() => producerPool.size)
   const deadLetters = server?.deadLetter ? new DeadLetters(runner, server.deadLetter.topic) : undefined
+  const acknowledgedIds = new AcknowledgedIds(dedupWindow(server?.dedup))
   return {
     runner,
     access: new AccessControl(server),
     admission: new Admission(server?.maxInFlightEvents ?? DEFAULT_MAX_IN_FLIGHT_EVENTS, (n) => metrics.inFlight.set(n)),
     metrics,
-    delivery: new EventDelivery(runner, metrics, deadLetters),
+    delivery: new EventDelivery(runner, metrics, deadLetters, acknowledgedIds),
     deadLetters,
+    acknowledgedIds,
     allowRequestSettings: requestSettingsAllowed(server)
   }
 }

@@ -5,10 +5,11 @@
  */
 import type { SegmentEvent } from '@segment/actions-core'
 import type { Caller } from './access'
+import type { AcknowledgedIds } from './acknowledged-ids'
 import type { DeadLetter, DeadLetters } from './dead-letters'
 import type { GatewayMetrics } from './metrics'
 import type { LocalRunner } from './startup'
-import { runBatch, runEvent, type Delivery, type EventOutcome } from './subscriptions'
+import { runBatch, runEvent, type Acknowledged, type Delivery, type EventOutcome } from './subscriptions'
 import { reasonOf } from './summary'
 
 /** actions-core's retry rule: 5xx except 501, and 408 / 423 / 429. */
@@ -36,7 +37,9 @@ export class EventDelivery {
   constructor(
     private readonly runner: LocalRunner,
     private readonly metrics?: GatewayMetrics,
-    private readonly deadLetters?: DeadLetters
+    private readonly deadLetters?: DeadLetters,
+    /** What each subscription delivered, so an SDK's retry is not written twice (off when absent). */
+    private readonly acknowledgedIds?: AcknowledgedIds
   ) {
     for (const s of runner.config.subscriptions) {
       const topic = s.mapping.topic
@@ -49,10 +52,21 @@ export class EventDelivery {
     const { destination, config } = this.runner
     this.metrics?.received.inc({ write_key: caller.name, route }, events.length)
     const stop = this.metrics?.sendSeconds.startTimer({ route })
+    const ids = this.acknowledgedIds
+    const acknowledged: Acknowledged | undefined = ids
+      ? (subscription, event) => (event.messageId ? ids.get(caller.name, subscription, event.messageId) : undefined)
+      : undefined
     const outcomes =
       single && events.length === 1
-        ? [await runEvent(destination, config, events[0])]
-        : await runBatch(destination, config, events)
+        ? [await runEvent(destination, config, events[0], acknowledged)]
+        : await runBatch(destination, config, events, acknowledged)
+    if (ids) {
+      outcomes.forEach((o, i) => {
+        const id = events[i].messageId
+        if (!id) return
+        for (const d of o.deliveries) if (d.ok && !d.repeat) ids.remember(caller.name, d.subscription, id, d.data)
+      })
+    }
 
     const letters: { letter: DeadLetter; delivery: Marked }[] = []
     for (const [i, o] of outcomes.entries()) {
@@ -96,6 +110,10 @@ export class EventDelivery {
       let lettered = false
       for (const d of o.deliveries as Marked[]) {
         const labels = { write_key: caller.name, subscription: d.subscription }
+        if (d.repeat) {
+          this.metrics?.repeats.inc(labels)
+          continue
+        }
         if (d.ok) {
           const topic = (d.data as { topic?: unknown } | undefined)?.topic
           this.metrics?.sent.inc({ ...labels, topic: typeof topic === 'string' ? topic : '' })

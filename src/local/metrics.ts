@@ -15,6 +15,7 @@ export class GatewayMetrics {
   readonly failed: Counter<'write_key' | 'subscription' | 'topic' | 'code'>
   readonly deadLettered: Counter<'write_key' | 'subscription' | 'code'>
   readonly notSubscribed: Counter<'write_key'>
+  readonly repeats: Counter<'write_key' | 'subscription'>
   readonly requests: Counter<'route' | 'status'>
   readonly sendSeconds: Histogram<'route'>
   readonly inFlight: Gauge
@@ -47,6 +48,11 @@ export class GatewayMetrics {
     this.notSubscribed = counter('events_not_subscribed_total', 'Events no subscription matched, by write-key name', [
       'write_key'
     ])
+    this.repeats = counter(
+      'events_repeated_total',
+      'Events received again after their subscription had acknowledged them (an SDK retry): answered, not sent again',
+      ['write_key', 'subscription']
+    )
     this.requests = counter('http_requests_total', 'HTTP requests answered, by route and status', ['route', 'status'])
     this.sendSeconds = new Histogram({
       name: `${p}send_duration_seconds`,

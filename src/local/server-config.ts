@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs'
 import * as net from 'node:net'
+import { DEDUP_SCHEMA, type DedupConfig } from './acknowledged-ids'
 
 export interface WriteKey {
   /** Goes into logs and metrics; the key never does. */
@@ -26,6 +27,11 @@ export interface ServerConfig {
   drainTimeoutMs?: number
   /** Where events that fail permanently go, with headers naming the error; off unless set. */
   deadLetter?: { topic: string }
+  /**
+   * How many acknowledged messageIds the gateway remembers, and how long, so that an SDK's retry is not
+   * written twice (acknowledged-ids.ts): default 1,000,000 ids and 24 h; maxIds 0 turns it off.
+   */
+  dedup?: DedupConfig
 }
 
 export const DEFAULT_MAX_IN_FLIGHT_EVENTS = 20000
@@ -66,7 +72,8 @@ export const SERVER_CONFIG_SCHEMA = {
       additionalProperties: false,
       required: ['topic'],
       properties: { topic: { type: 'string', minLength: 1, maxLength: 249, pattern: '^[A-Za-z0-9._-]+$' } }
-    }
+    },
+    dedup: DEDUP_SCHEMA
   }
 } as const
 

@@ -12,6 +12,20 @@ import type { EventOutcome } from './summary'
 export type Delivery = EventOutcome['deliveries'][number]
 export type { EventOutcome }
 
+/**
+ * What a subscription answered for an event it delivered before (an SDK's retry), if it did: such an
+ * event is not sent to that subscription again (see acknowledged-ids.ts).
+ */
+export type Acknowledged = (subscription: string, event: SegmentEvent) => { data: unknown } | undefined
+
+const repeat = (subscription: string, known: { data: unknown }): Delivery => ({
+  subscription,
+  ok: true,
+  status: 200,
+  data: known.data,
+  repeat: true
+})
+
 function settingsWith(config: ConfigFile, subscription: SubscriptionConfig): JSONObject {
   const { name, subscribe, partnerAction, mapping } = subscription
   return { ...config.settings, subscriptions: [{ name, subscribe, partnerAction, mapping }] }
@@ -29,10 +43,16 @@ function outcome(deliveries: Delivery[]): EventOutcome {
 export async function runEvent(
   destination: Destination<unknown>,
   config: ConfigFile,
-  event: SegmentEvent
+  event: SegmentEvent,
+  acknowledged?: Acknowledged
 ): Promise<EventOutcome> {
   const deliveries: Delivery[] = []
   for (const s of config.subscriptions) {
+    const known = acknowledged?.(s.name, event)
+    if (known) {
+      deliveries.push(repeat(s.name, known))
+      continue
+    }
     try {
       const results = await destination.onEvent(event, settingsWith(config, s))
       if (results.length === 1 && results[0].output === 'not subscribed') continue
@@ -44,27 +64,40 @@ export async function runEvent(
   return outcome(deliveries)
 }
 
-/** Many events as one batch per subscription (the action's `performBatch`), one outcome per event. */
+/**
+ * Many events as one batch per subscription (the action's `performBatch`), one outcome per event. A
+ * subscription gets only the events it has not acknowledged before.
+ */
 export async function runBatch(
   destination: Destination<unknown>,
   config: ConfigFile,
-  events: SegmentEvent[]
+  events: SegmentEvent[],
+  acknowledged?: Acknowledged
 ): Promise<EventOutcome[]> {
   const perEvent: Delivery[][] = events.map(() => [])
   for (const s of config.subscriptions) {
+    // Indices of the events to send to this subscription.
+    const send: number[] = []
+    events.forEach((event, i) => {
+      const known = acknowledged?.(s.name, event)
+      if (known) perEvent[i].push(repeat(s.name, known))
+      else send.push(i)
+    })
+    if (send.length === 0) continue
     let results: Result[]
     try {
-      results = await destination.onBatch(events, settingsWith(config, s))
+      const batch = send.length === events.length ? events : send.map((i) => events[i])
+      results = await destination.onBatch(batch, settingsWith(config, s))
     } catch (error) {
       // The whole batch failed before per-event results existed (e.g. settings rejected).
       const failed = failedResult(error)
-      for (const d of perEvent) d.push({ subscription: s.name, ...failed })
+      for (const i of send) perEvent[i].push({ subscription: s.name, ...failed })
       continue
     }
     const multistatus = results[0]?.multistatus
     if (!multistatus) continue // `not subscribed`: no event of the batch matched
-    multistatus.forEach((node, i) => {
-      if (node && !isNotMatched(node)) perEvent[i].push({ subscription: s.name, ...nodeResult(node) })
+    multistatus.forEach((node, j) => {
+      if (node && !isNotMatched(node)) perEvent[send[j]].push({ subscription: s.name, ...nodeResult(node) })
     })
   }
   return perEvent.map(outcome)

@@ -6,8 +6,11 @@ import type { EventResult } from './results'
 
 export interface EventOutcome {
   status: 'sent' | 'failed' | 'not subscribed'
-  /** One entry per subscription the event matched. */
-  deliveries: (EventResult & { subscription: string })[]
+  /**
+   * One entry per subscription the event matched. `repeat`: the subscription had acknowledged this
+   * event already (an SDK's retry), so it was not sent again (see acknowledged-ids.ts).
+   */
+  deliveries: (EventResult & { subscription: string; repeat?: true })[]
 }
 
 export interface Summary {

@@ -32,10 +32,13 @@ import { Telemetry } from './telemetry'
 
 const ACKS: Record<string, number> = { all: -1, leader: 1, none: 0 }
 
-/** With idempotent delivery every request waits for all in-sync replicas: kafkajs refuses other acks then. */
-function deliveryOptions(p: Payload, idempotent: boolean): DeliveryOptions {
+/**
+ * The mapping's delivery options. With idempotent delivery, acks-all sends go to the connection's
+ * idempotent producer and acks leader or none to its plain one (see kafka/producer.ts).
+ */
+function deliveryOptions(p: Payload): DeliveryOptions {
   return {
-    acks: idempotent ? -1 : (ACKS[p.acks ?? 'all'] ?? -1),
+    acks: ACKS[p.acks ?? 'all'] ?? -1,
     compression: COMPRESSIONS.includes(p.compression as Compression) ? (p.compression as Compression) : 'none',
     timeout: p.request_timeout,
     batchBytes: p.batch_bytes ?? DEFAULT_BATCH_BYTES,
@@ -105,7 +108,7 @@ async function sendEvents(
       const schema = encoded[i]
       if (schema && !schema.ok) throw schema.error
       const record = buildRecord(payload, schema?.encoded)
-      const options = deliveryOptions(payload, settings.idempotent === true)
+      const options = deliveryOptions(payload)
       const lane = laneOf(payload.topic, options)
       let group = groups.get(lane)
       if (!group) groups.set(lane, (group = { topic: payload.topic, options, indices: [], records: [] }))

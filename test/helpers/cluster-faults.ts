@@ -24,7 +24,7 @@ export interface ScenarioOptions {
   batchConcurrency?: number
   batchSize?: number
   afterEvents?: number
-  /** The destination's idempotent delivery setting. */
+  /** The destination's idempotent delivery setting (default: the setting's default, on). */
   idempotent?: boolean
   callTimeoutMs?: number
   /** Events per second while a long fault runs (rolling restart, hung leader, two down). */
@@ -44,7 +44,7 @@ function run(
   extra: Partial<RunOptions> & Pick<RunOptions, 'fault'>,
   bootstrap?: string
 ): Promise<KillFigures> {
-  const settings: JSONObject = o.idempotent ? { idempotent: true } : {}
+  const settings: JSONObject = o.idempotent === undefined ? {} : { idempotent: o.idempotent }
   return faultRun(target(bootstrap), {
     ...o,
     name,
@@ -95,20 +95,28 @@ export function hungLeader(o: ScenarioOptions, pauseMs = CLIENT_REQUEST_TIMEOUT_
   })
 }
 
+/** Longest the two-down outage waits for the failures it is meant to cause. */
+export const OUTAGE_MAX_MS = 180_000
+
 /**
- * Two of three nodes SIGKILLed for `downMs`: no partition has two live replicas, so no call may be
- * acknowledged meanwhile; every send fails retryable. The broker waits `ackTimeoutMs` for the acks.
+ * Two of three nodes SIGKILLed: no partition has two live replicas, so no call may be acknowledged
+ * meanwhile; every send fails retryable. The broker waits `ackTimeoutMs` for the acks. The nodes stay
+ * down for at least `downMs` AND until the stream has seen `failures` retryable failures (at most
+ * OUTAGE_MAX_MS): the outage lasts until it has caused what the test asserts, however slowly the
+ * calls time out on a loaded machine, instead of a fixed time the calls may simply wait out.
  */
-export function twoDown(o: ScenarioOptions, downMs = 15_000, ackTimeoutMs = 3000): Promise<KillFigures> {
+export function twoDown(o: ScenarioOptions, downMs = 15_000, ackTimeoutMs = 3000, failures = 1): Promise<KillFigures> {
   return run('two-down', o, {
     untilFaultDone: true,
     mapping: { request_timeout: ackTimeoutMs },
-    fault: async ({ topic, noAcksBetween }) => {
+    fault: async ({ topic, noAcksBetween, retryableFailures }) => {
       const survivor = await busiestLeader(topic)
       const down = [1, 2, 3].filter((id) => id !== survivor)
       await Promise.all(down.map((id) => node.kill(id)))
       const from = performance.now()
       await sleep(downMs)
+      const deadline = from + OUTAGE_MAX_MS
+      while (retryableFailures() < failures && performance.now() < deadline) await sleep(200)
       noAcksBetween(from, performance.now())
       await node.startMissing()
       await waitFullIsr(topic)

@@ -148,3 +148,14 @@ export function expectNothingLost(label: string, f: KillFigures): void {
   expect(f.acknowledged + f.retryableErrors).toBe(f.sent)
   expect(f.after.acknowledged).toBe(f.after.sent)
 }
+
+/**
+ * The contract of idempotent delivery (the default): nothing lost (expectNothingLost) and no event
+ * written twice by the producer. The runs never resend a failed event, so every extra copy in the
+ * topic is the producer's; an event reported failed yet written is counted apart (failedButWritten:
+ * a caller that resends it writes it twice, at least once by design).
+ */
+export function expectExactlyOnce(label: string, f: KillFigures): void {
+  expectNothingLost(label, f)
+  expect(f.duplicates).toBe(0)
+}

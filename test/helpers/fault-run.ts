@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks'
 import { createTestEvent, type JSONObject, type SegmentEvent } from '@segment/actions-core'
 import { account, found, type KillFigures, type Sent, type SendPath } from './fault-figures'
 import type { ReadRecord } from './kafka'
-import { inParallel, runtime, sendBatch, sendEvent, within, type Outcome } from './runtime'
+import { inParallel, retryable, runtime, sendBatch, sendEvent, within, type Outcome } from './runtime'
 
 export interface FaultTarget {
   /** PLAINTEXT bootstrap list given to the destination. */
@@ -22,6 +22,8 @@ export interface FaultContext {
   topic: string
   /** Marks [from, to] (performance.now()) as a time when no call may be acknowledged. */
   noAcksBetween(from: number, to: number): void
+  /** Events returned so far as failed with a retryable error. */
+  retryableFailures(): number
 }
 
 export interface RunOptions {
@@ -81,6 +83,11 @@ export async function faultRun(target: FaultTarget, o: RunOptions): Promise<Kill
   const callTimeout = o.callTimeoutMs ?? 120_000
   const sent: Sent[] = []
   let settled = 0
+  let retryableFailures = 0
+  const count = (outcome: Outcome | 'hung'): void => {
+    settled++
+    if (outcome !== 'hung' && !outcome.ok && retryable(outcome.status)) retryableFailures++
+  }
   let fault: Promise<void> | undefined
   let faultDone = false
   let faultMs = 0
@@ -88,7 +95,12 @@ export async function faultRun(target: FaultTarget, o: RunOptions): Promise<Kill
   const startFault = (): void => {
     if (fault || settled < o.events * (o.faultAt ?? 0.3)) return
     const t = performance.now()
-    fault = o.fault({ topic, noAcksBetween: (from, to) => void (window = { from, to }) }).finally(() => {
+    const ctx: FaultContext = {
+      topic,
+      noAcksBetween: (from, to) => void (window = { from, to }),
+      retryableFailures: () => retryableFailures
+    }
+    fault = o.fault(ctx).finally(() => {
       faultDone = true
       faultMs = Math.round(performance.now() - t)
     })
@@ -117,7 +129,7 @@ export async function faultRun(target: FaultTarget, o: RunOptions): Promise<Kill
         () => 'hung' as const
       )
       sent[seq] = { outcome, key: key(seq), call, index: 0, startedAt: t, endedAt: performance.now() }
-      settled++
+      count(outcome)
       startFault()
     }
   }
@@ -131,7 +143,7 @@ export async function faultRun(target: FaultTarget, o: RunOptions): Promise<Kill
       const end = performance.now()
       seqs.forEach((seq, j) => {
         sent[seq] = { outcome: results[j], key: key(seq), call, index: j, startedAt: t, endedAt: end }
-        settled++
+        count(results[j])
       })
       startFault()
     }

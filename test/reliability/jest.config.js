@@ -13,7 +13,7 @@ module.exports = {
   displayName: 'reliability',
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
-  testMatch: ['<rootDir>/test/reliability/long/**/*.test.ts'],
+  testMatch: ['<rootDir>/test/reliability/long/**/*.test.ts', '<rootDir>/test/reliability/cluster-faults.test.ts'],
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   setupFilesAfterEnv: ['<rootDir>/test/helpers/cleanup.ts'],

@@ -136,6 +136,10 @@ const cases: Record<string, [Error | unknown, Expected]> = {
     protocol('NOT_LEADER_FOR_PARTITION'),
     [RetryableError, 503, 'NOT_LEADER_FOR_PARTITION']
   ],
+  "the idempotent producer's state (sequence number, producer id)": [
+    new KafkaJSNumberOfRetriesExceeded(protocol('OUT_OF_ORDER_SEQUENCE_NUMBER'), { retryCount: 0, retryTime: 1 }),
+    [RetryableError, 503, 'OUT_OF_ORDER_SEQUENCE_NUMBER', 'topic "orders"', 'a fresh producer retries']
+  ],
   'other non-retriable Kafka error': [protocol('POLICY_VIOLATION'), [IntegrationError, 400, 'POLICY_VIOLATION']],
   'other connection error': [
     new KafkaJSConnectionError('Connection error: something odd', { broker: 'b1:9093', code: 'EPROTO' }),

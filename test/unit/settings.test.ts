@@ -105,6 +105,7 @@ describe('normaliseSettings', () => {
     expect({ ...c, brokers: c.brokers.map(formatBroker) }).toEqual({
       brokers: ['b1:9092'],
       clientId: 'segment-actions-kafka-producer',
+      idempotent: true,
       mechanism: 'plain',
       username: 'alice',
       password: 'x',
