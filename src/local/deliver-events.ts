@@ -53,20 +53,17 @@ export class EventDelivery {
     this.metrics?.received.inc({ write_key: caller.name, route }, events.length)
     const stop = this.metrics?.sendSeconds.startTimer({ route })
     const ids = this.acknowledgedIds
-    const acknowledged: Acknowledged | undefined = ids
-      ? (subscription, event) => (event.messageId ? ids.get(caller.name, subscription, event.messageId) : undefined)
-      : undefined
+    const acknowledged: Acknowledged | undefined = ids && {
+      known: (subscription, event) =>
+        event.messageId ? ids.get(caller.name, subscription, event.messageId) : undefined,
+      remember: (subscription, event, data) => {
+        if (event.messageId) ids.remember(caller.name, subscription, event.messageId, data)
+      }
+    }
     const outcomes =
       single && events.length === 1
         ? [await runEvent(destination, config, events[0], acknowledged)]
         : await runBatch(destination, config, events, acknowledged)
-    if (ids) {
-      outcomes.forEach((o, i) => {
-        const id = events[i].messageId
-        if (!id) return
-        for (const d of o.deliveries) if (d.ok && !d.repeat) ids.remember(caller.name, d.subscription, id, d.data)
-      })
-    }
 
     const letters: { letter: DeadLetter; delivery: Marked }[] = []
     for (const [i, o] of outcomes.entries()) {

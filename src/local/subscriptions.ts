@@ -13,10 +13,15 @@ export type Delivery = EventOutcome['deliveries'][number]
 export type { EventOutcome }
 
 /**
- * What a subscription answered for an event it delivered before (an SDK's retry), if it did: such an
- * event is not sent to that subscription again (see acknowledged-ids.ts).
+ * The memory of what each subscription delivered (see acknowledged-ids.ts): an event a subscription
+ * acknowledged before (an SDK's retry) is not sent to it again. Each subscription's acknowledgements
+ * are remembered as soon as it answers, before the next subscription runs, so a retry the SDK sends
+ * while a slow subscription is still working finds them.
  */
-export type Acknowledged = (subscription: string, event: SegmentEvent) => { data: unknown } | undefined
+export interface Acknowledged {
+  known(subscription: string, event: SegmentEvent): { data: unknown } | undefined
+  remember(subscription: string, event: SegmentEvent, data: unknown): void
+}
 
 const repeat = (subscription: string, known: { data: unknown }): Delivery => ({
   subscription,
@@ -48,7 +53,7 @@ export async function runEvent(
 ): Promise<EventOutcome> {
   const deliveries: Delivery[] = []
   for (const s of config.subscriptions) {
-    const known = acknowledged?.(s.name, event)
+    const known = acknowledged?.known(s.name, event)
     if (known) {
       deliveries.push(repeat(s.name, known))
       continue
@@ -56,7 +61,9 @@ export async function runEvent(
     try {
       const results = await destination.onEvent(event, settingsWith(config, s))
       if (results.length === 1 && results[0].output === 'not subscribed') continue
-      deliveries.push({ subscription: s.name, ok: true, status: 200, data: lastData(results) })
+      const data = lastData(results)
+      acknowledged?.remember(s.name, event, data)
+      deliveries.push({ subscription: s.name, ok: true, status: 200, data })
     } catch (error) {
       deliveries.push({ subscription: s.name, ...failedResult(error) })
     }
@@ -79,7 +86,7 @@ export async function runBatch(
     // Indices of the events to send to this subscription.
     const send: number[] = []
     events.forEach((event, i) => {
-      const known = acknowledged?.(s.name, event)
+      const known = acknowledged?.known(s.name, event)
       if (known) perEvent[i].push(repeat(s.name, known))
       else send.push(i)
     })
@@ -97,7 +104,10 @@ export async function runBatch(
     const multistatus = results[0]?.multistatus
     if (!multistatus) continue // `not subscribed`: no event of the batch matched
     multistatus.forEach((node, j) => {
-      if (node && !isNotMatched(node)) perEvent[send[j]].push({ subscription: s.name, ...nodeResult(node) })
+      if (!node || isNotMatched(node)) return
+      const result = nodeResult(node)
+      if (result.ok) acknowledged?.remember(s.name, events[send[j]], result.data)
+      perEvent[send[j]].push({ subscription: s.name, ...result })
     })
   }
   return perEvent.map(outcome)

@@ -69,14 +69,23 @@ describe('subscriptions with acknowledged events', () => {
     } as unknown as Destination<unknown>
     return { destination, calls }
   }
-  // Subscription a acknowledged m-2 before.
-  const acknowledged: Acknowledged = (subscription, e) =>
-    subscription === 'a' && e.messageId === 'm-2' ? { data: { earlier: true } } : undefined
+  /** Subscription a acknowledged m-2 before; what is remembered is listed. */
+  function memory() {
+    const remembered: string[] = []
+    const acknowledged: Acknowledged = {
+      known: (subscription, e) =>
+        subscription === 'a' && e.messageId === 'm-2' ? { data: { earlier: true } } : undefined,
+      remember: (subscription, e) => void remembered.push(`${subscription}:${e.messageId}`)
+    }
+    return { acknowledged, remembered }
+  }
 
   it('a batch: each subscription gets only the events it has not acknowledged; the others answer success', async () => {
     const { destination, calls } = standIn()
+    const { acknowledged, remembered } = memory()
     const outcomes = await runBatch(destination, config, ['m-1', 'm-2', 'm-3'].map(event), acknowledged)
     expect(calls).toEqual({ a: [['m-1', 'm-3']], b: [['m-1', 'm-2', 'm-3']] })
+    expect(remembered).toEqual(['a:m-1', 'a:m-3', 'b:m-1', 'b:m-2', 'b:m-3'])
     expect(outcomes.map((o) => o.status)).toEqual(['sent', 'sent', 'sent'])
     expect(outcomes[1].deliveries).toEqual([
       { subscription: 'a', ok: true, status: 200, data: { earlier: true }, repeat: true },
@@ -88,8 +97,10 @@ describe('subscriptions with acknowledged events', () => {
 
   it('one event: sent only to the subscriptions that have not acknowledged it', async () => {
     const { destination, calls } = standIn()
+    const { acknowledged, remembered } = memory()
     const outcome = await runEvent(destination, config, event('m-2'), acknowledged)
     expect(calls).toEqual({ a: [], b: [['m-2']] })
+    expect(remembered).toEqual(['b:m-2'])
     expect(outcome.deliveries.map((d) => [d.subscription, d.ok, d.repeat])).toEqual([
       ['a', true, true],
       ['b', true, undefined]
