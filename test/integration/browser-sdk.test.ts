@@ -13,6 +13,7 @@ import { startServer, type RunningServer } from '../../src/local/server'
 import { launchBrowser, serveSite, watchProblems, type PageProblems, type StaticSite } from '../helpers/browser'
 import { call, gatewayConfig, readUntil, securedServer, values, WRITE_KEY } from '../helpers/gateway'
 import { createTopic, readTopic, uniqueTopic } from '../helpers/kafka'
+import { until } from '../helpers/wait'
 
 jest.setTimeout(60000)
 
@@ -202,7 +203,7 @@ describe('analytics.js in Chromium, through the gateway', () => {
     const before = await requestCount('/v1/t', '403')
     const queued = await beacon(page, `${gateway.url}/v1/t`, userId)
     expect(queued).toBe(true)
-    await waitFor(async () => (await requestCount('/v1/t', '403')) > before)
+    await until(async () => (await requestCount('/v1/t', '403')) > before)
     expect(await recordsOf(userId)).toEqual([])
     expect(problems.errors).toEqual([])
     expect(problems.consoleErrors.some((e) => /CORS|Access-Control-Allow-Origin/.test(e))).toBe(true)
@@ -259,9 +260,4 @@ function beacon(page: Page, url: string, userId: string): Promise<boolean> {
     },
     { url, userId, writeKey: WRITE_KEY }
   )
-}
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
 }
