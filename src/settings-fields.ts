@@ -150,7 +150,7 @@ const FIELDS = {
   idempotent: {
     label: 'Idempotent Delivery',
     description:
-      'Idempotent delivery (on by default): for mappings with acks all, the brokers drop the copies that retries inside the producer would write, so an acknowledged event is written once and in order. Requests of one connection go one at a time. Mappings with acks leader or none use a producer without idempotence (Kafka requires acks all for it). Turn off only to trade that for throughput: see docs/delivery.md.',
+      'Idempotent delivery (on by default): for mappings with acks all, the brokers drop the copies that retries inside the producer would write, so an acknowledged event is written once and in order. Requests of one connection go one at a time. Mappings with acks leader or none use a producer without idempotence (Kafka requires acks all for it). Turn off only to trade that for throughput: see docs/reliability.md (Idempotent delivery).',
     type: 'boolean',
     default: DEFAULTS.idempotent
   },

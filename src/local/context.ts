@@ -1,14 +1,17 @@
 /**
  * Everything the routes share, built once per server from the opened runner and the config's `server`
- * section: access control, admission (in-flight bound, drain), metrics, dead letters and event delivery.
+ * section: access control, admission (in-flight bound, drain), metrics, dead letters, event delivery,
+ * which pages may call which routes (cors.ts) and the request rate limits.
  */
 import { producerPool } from '../producers'
 import { AccessControl } from './access'
 import { AcknowledgedIds, dedupWindow } from './acknowledged-ids'
 import { Admission } from './admission'
+import { OriginPolicy } from './cors'
 import { DeadLetters } from './dead-letters'
 import { EventDelivery } from './deliver-events'
 import { GatewayMetrics } from './metrics'
+import { RateLimiter } from './rate-limit'
 import { DEFAULT_MAX_IN_FLIGHT_EVENTS, requestSettingsAllowed } from './server-config'
 import type { LocalRunner } from './startup'
 
@@ -23,6 +26,8 @@ export interface ServerContext {
   acknowledgedIds: AcknowledgedIds
   /** Whether request bodies may carry settings (server.allowRequestSettings). */
   allowRequestSettings: boolean
+  origins: OriginPolicy
+  rateLimits: RateLimiter
 }
 
 export function createContext(runner: LocalRunner): ServerContext {
@@ -37,7 +42,13 @@ export function createContext(runner: LocalRunner): ServerContext {
     metrics,
     delivery: new EventDelivery(runner, metrics, deadLetters, acknowledgedIds),
     deadLetters,
+<<<<<<< HEAD
     acknowledgedIds,
     allowRequestSettings: requestSettingsAllowed(server)
+=======
+    allowRequestSettings: requestSettingsAllowed(server),
+    origins: new OriginPolicy(server),
+    rateLimits: new RateLimiter(server, (limit, writeKey) => metrics.rateLimited.inc({ limit, write_key: writeKey }))
+>>>>>>> main
   }
 }

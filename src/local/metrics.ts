@@ -1,7 +1,8 @@
 /**
  * The server's Prometheus metrics (prom-client, a registry of its own): events received, sent, failed,
  * dead-lettered and not subscribed by write-key name, subscription, topic and error code; send latency;
- * requests by route and status; events in flight; the producer pool's size. Labels carry names, never
+ * requests by route and status; requests refused by a rate limit; unexpected errors; events in flight; the
+ * producer pool's size. Labels carry names, never
  * keys or tokens.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
@@ -17,6 +18,8 @@ export class GatewayMetrics {
   readonly notSubscribed: Counter<'write_key'>
   readonly repeats: Counter<'write_key' | 'subscription'>
   readonly requests: Counter<'route' | 'status'>
+  readonly unexpectedErrors: Counter<'where' | 'route'>
+  readonly rateLimited: Counter<'limit' | 'write_key'>
   readonly sendSeconds: Histogram<'route'>
   readonly inFlight: Gauge
 
@@ -54,6 +57,16 @@ export class GatewayMetrics {
       ['write_key', 'subscription']
     )
     this.requests = counter('http_requests_total', 'HTTP requests answered, by route and status', ['route', 'status'])
+    this.unexpectedErrors = counter(
+      'unexpected_errors_total',
+      'Unexpected errors (bugs): in a request (answered 500 with a request id), or caught by the last-resort handlers',
+      ['where', 'route']
+    )
+    this.rateLimited = counter(
+      'requests_rate_limited_total',
+      "Requests refused with 429 by a rate limit: limit 'client' (per client address, write_key '-') or 'write_key' (by its name)",
+      ['limit', 'write_key']
+    )
     this.sendSeconds = new Histogram({
       name: `${p}send_duration_seconds`,
       help: "Time from a request's events entering the subscriptions to every event acknowledged or failed",

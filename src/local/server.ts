@@ -10,15 +10,20 @@ import * as https from 'node:https'
 import type { DestinationDefinition } from '@segment/actions-core'
 import { closeAllProducers } from '../producers'
 import type { Caller } from './access'
+import { browserRoutes } from './browser-routes'
 import { type ConfigFile, defaultConfig } from './config-file'
 import { createContext, type ServerContext } from './context'
 import { errorResponse, readBody, RequestError, send } from './http-io'
 import { silentLogger, type Logger } from './logger'
 import { opsRoutes } from './ops-routes'
-import { describeRoutes, type Reply, type Routes } from './route'
+import { publicBase } from './public-url'
+import { clientAddress } from './rate-limit'
+import { describeRoutes, matchRoute, type Reply, type Routes } from './route'
 import { runtimeRoutes } from './routes'
 import { checkExposure, DEFAULT_DRAIN_TIMEOUT_MS, readTls } from './server-config'
 import { openRunner } from './startup'
+import { describeUnexpected, isUnexpected, nextRequestId } from './request-guard'
+import { parseTarget } from './request-target'
 import { trackingRoutes } from './tracking-routes'
 
 export { MAX_EVENTS_PER_REQUEST } from './request-schemas'
@@ -72,38 +77,69 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
   const routes: Routes = new Map()
   runtimeRoutes(context, routes)
   trackingRoutes(context, routes)
+  browserRoutes(context, routes)
   opsRoutes(context, routes)
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const logger = options.logger ?? silentLogger()
-  const { access, admission, metrics } = context
+  const { access, admission, metrics, origins, rateLimits } = context
+  const serverConfig = runner.config.server
+  const tls = serverConfig?.tls !== undefined
+  const trustProxy = serverConfig?.trustProxy ?? 0
 
   const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const started = process.hrtime.bigint()
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/(.)\/+$/, '$1')
+    const requestId = nextRequestId()
+    const target = parseTarget(req.url)
+    const path = target.ok ? target.path : ''
     const log: { caller?: string; events?: number } = {}
+    // The route's registered path: `/v1/projects/:writeKey/settings`, never the key in the request's.
+    const route = (target.ok ? matchRoute(routes, path)?.key : undefined) ?? 'unknown'
+    res.setHeader('x-request-id', requestId)
     res.on('finish', () => {
-      const route = routes.has(path) ? path : 'unknown'
       metrics.requests.inc({ route, status: String(res.statusCode) })
       const ms = Number(process.hrtime.bigint() - started) / 1e6
-      logger.info({ method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10, ...log }, 'request')
+      const shown = route === 'unknown' ? path : route
+      const status = res.statusCode
+      logger.info(
+        { requestId, method: req.method, path: shown, status, ms: Math.round(ms * 10) / 10, ...log },
+        'request'
+      )
     })
-    handle(req, res, path, log).catch((error: unknown) => {
-      if (admission.isDraining) res.setHeader('connection', 'close')
-      if (error instanceof RequestError) {
-        send(
-          res,
-          error.status,
-          { ok: false, error: { status: error.status, code: error.code, message: error.message } },
-          error.headers
-        )
-        // Stop reading an oversized body; the client got its answer.
-        if (error.status === 413) res.on('finish', () => req.destroy())
-        return
+    // Whatever fails below answers this request alone: a RequestError as itself, a destination error with
+    // its status, anything else (a bug, a stack overflow) as a 500 naming only the request id, logged and
+    // counted. The process goes on serving the others.
+    const fail = (error: unknown): void => {
+      try {
+        if (admission.isDraining) res.setHeader('connection', 'close')
+        if (error instanceof RequestError) {
+          const { status, code, message } = error
+          send(res, status, { ok: false, error: { status, code, message } }, error.headers)
+          // Stop reading an oversized body; the client got its answer.
+          if (status === 413) res.on('finish', () => req.destroy())
+          return
+        }
+        if (isUnexpected(error)) {
+          metrics.unexpectedErrors.inc({ where: 'request', route })
+          logger.error({ requestId, path, err: describeUnexpected(error) }, 'unexpected error')
+          const message = `unexpected error while handling the request (request id ${requestId})`
+          send(res, 500, { ok: false, error: { status: 500, code: 'INTERNAL_ERROR', message }, requestId })
+          return
+        }
+        const { status, body } = errorResponse(error)
+        logger.warn({ requestId, path, status, code: (body.error as { code?: string }).code }, 'request failed')
+        send(res, status, body)
+      } catch (failure) {
+        // Even the error answer failed (e.g. a socket already gone): end this request, nothing more.
+        logger.error({ requestId, path, err: describeUnexpected(failure) }, 'could not answer')
+        res.destroy()
       }
-      const { status, body } = errorResponse(error)
-      logger.warn({ path, status, code: (body.error as { code?: string }).code }, 'request failed')
-      send(res, status, body)
-    })
+    }
+    try {
+      if (!target.ok) throw new RequestError(400, 'BAD_REQUEST_TARGET', target.reason)
+      handle(req, res, path, log).catch(fail)
+    } catch (error) {
+      fail(error)
+    }
   }
 
   async function handle(
@@ -112,10 +148,20 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
     path: string,
     log: { caller?: string; events?: number }
   ): Promise<void> {
-    const route = routes.get(path)
-    if (!route) {
+    const matched = matchRoute(routes, path)
+    if (!matched) {
       const known = describeRoutes(routes).join(', ')
       throw new RequestError(404, 'NOT_FOUND', `no route ${req.method} ${path}; the routes are: ${known}`)
+    }
+    const { route, params } = matched
+    // Pages of allowed origins may call the browser routes; no other route answers another origin's page.
+    const ownHost = (): string => publicBase(serverConfig, req.headers, tls).host
+    if (route.browser) {
+      const cors = origins.browserHeaders(req.headers, ownHost)
+      for (const [name, value] of Object.entries(cors)) res.setHeader(name, value)
+      if (req.method === 'OPTIONS') return sendReply(res, origins.preflight(cors, route.method))
+    } else {
+      origins.sameOriginOnly(req.headers, ownHost)
     }
     if (req.method !== route.method) {
       throw new RequestError(405, 'METHOD_NOT_ALLOWED', `${path} accepts ${route.method}, not ${req.method}`, {
@@ -124,24 +170,32 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
     }
     // Reads (health, readiness, metrics, manifest) go on while draining; work does not. A request counts
     // until its answer is written out, so that a drain never cuts an answer short.
+    const limited = route.browser === true || route.access === 'writeKey'
+    if (limited) rateLimits.client(clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy))
     if (route.method === 'POST') res.once('close', admission.enter())
     // A write key may come in the body; anything else is checked before the body is read.
     let caller: Caller | undefined
     if (route.access !== 'writeKey' || req.headers.authorization) caller = access.check(route.access, req.headers)
-    const body = route.method === 'POST' ? await readBody(req, maxBodyBytes) : undefined
-    caller ??= access.check(route.access, req.headers, (body as { writeKey?: unknown } | undefined)?.writeKey)
+    if (caller && route.access === 'writeKey') rateLimits.writeKey(caller.name)
+    const body = route.method === 'POST' ? await readBody(req, maxBodyBytes, route.browser === true) : undefined
+    if (!caller) {
+      caller = access.check(route.access, req.headers, (body as { writeKey?: unknown } | undefined)?.writeKey)
+      if (route.access === 'writeKey') rateLimits.writeKey(caller.name)
+    }
     log.caller = caller.name
     if (route.access === 'writeKey') log.events = eventCount(body)
     if (body === undefined && route.method === 'POST' && !route.emptyBodyOk) {
       throw new RequestError(400, 'EMPTY_BODY', `POST ${path} needs a JSON body`)
     }
-    const reply = await route.handler(body, { headers: req.headers, caller, path })
+    const reply = await route.handler(body, { headers: req.headers, caller, path, params })
     if (admission.isDraining) res.setHeader('connection', 'close')
     sendReply(res, reply)
   }
 
-  const tls = readTls(runner.config.server)
-  const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, listener) : http.createServer(listener)
+  const files = readTls(serverConfig)
+  const server = files
+    ? https.createServer({ cert: files.cert, key: files.key }, listener)
+    : http.createServer(listener)
   return { server, routes: describeRoutes(routes), destination: runner.destination, config: runner.config, context }
 }
 
