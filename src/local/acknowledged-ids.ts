@@ -6,7 +6,7 @@
  *
  * Bounded: at most `maxIds` ids (the least recently seen go first) and none older than `windowMs`.
  * One process's memory: several gateway instances behind a load balancer each remember only what they
- * delivered themselves (see docs/delivery.md).
+ * delivered themselves (see docs/reliability.md).
  */
 import { LRUCache } from 'lru-cache'
 

@@ -42,13 +42,9 @@ export function createContext(runner: LocalRunner): ServerContext {
     metrics,
     delivery: new EventDelivery(runner, metrics, deadLetters, acknowledgedIds),
     deadLetters,
-<<<<<<< HEAD
     acknowledgedIds,
-    allowRequestSettings: requestSettingsAllowed(server)
-=======
     allowRequestSettings: requestSettingsAllowed(server),
     origins: new OriginPolicy(server),
     rateLimits: new RateLimiter(server, (limit, writeKey) => metrics.rateLimited.inc({ limit, write_key: writeKey }))
->>>>>>> main
   }
 }

@@ -29,12 +29,11 @@ export interface ServerConfig {
   /** Where events that fail permanently go, with headers naming the error; off unless set. */
   deadLetter?: { topic: string }
   /**
-<<<<<<< HEAD
    * How many acknowledged messageIds the gateway remembers, and how long, so that an SDK's retry is not
    * written twice (acknowledged-ids.ts): default 1,000,000 ids and 24 h; maxIds 0 turns it off.
    */
   dedup?: DedupConfig
-=======
+  /**
    * Web pages (origins such as `https://shop.example.com`, or `*` for any) whose scripts may call the
    * tracking routes and the settings route; none by default.
    */
@@ -55,7 +54,6 @@ export interface RateLimitsConfig {
   perWriteKey?: RateLimitConfig
   /** Client addresses remembered at once (least recently seen forgotten first). */
   maxClients?: number
->>>>>>> main
 }
 
 export const DEFAULT_MAX_IN_FLIGHT_EVENTS = 20000
@@ -112,9 +110,7 @@ export const SERVER_CONFIG_SCHEMA = {
       required: ['topic'],
       properties: { topic: { type: 'string', minLength: 1, maxLength: 249, pattern: '^[A-Za-z0-9._-]+$' } }
     },
-<<<<<<< HEAD
-    dedup: DEDUP_SCHEMA
-=======
+    dedup: DEDUP_SCHEMA,
     allowedOrigins: {
       type: 'array',
       uniqueItems: true,
@@ -135,7 +131,6 @@ export const SERVER_CONFIG_SCHEMA = {
         maxClients: { type: 'integer', minimum: 1, maximum: 10000000 }
       }
     }
->>>>>>> main
   }
 } as const
 
