@@ -73,7 +73,24 @@ export async function createReplicatedTopic(topic: string, partitions = 3): Prom
   return topic
 }
 
-/** Deletes the topics created through createReplicatedTopic (for afterAll). */
+/** A one-partition topic whose only replica is on node `id`: it is unavailable while that node is down. */
+export async function createTopicOn(topic: string, id: number): Promise<string> {
+  await withAdmin((a) =>
+    a.createTopics({
+      waitForLeaders: false,
+      topics: [{ topic, replicaAssignment: [{ partition: 0, replicas: [id] }] }]
+    })
+  )
+  created.push(topic)
+  const deadline = Date.now() + 60_000
+  while ((await partitions(topic).catch(() => []))[0]?.leader !== id) {
+    if (Date.now() > deadline) throw new Error(`${topic} has no leader on node ${id}`)
+    await sleep(250)
+  }
+  return topic
+}
+
+/** Deletes the topics created through createReplicatedTopic and createTopicOn (for afterAll). */
 export async function deleteReplicatedTopics(): Promise<void> {
   const topics = created.splice(0)
   if (topics.length) await withAdmin((a) => a.deleteTopics({ topics, timeout: 10000 })).catch(() => undefined)

@@ -13,3 +13,6 @@ describe('cluster: faults', () => {
 describe('cluster: idempotent delivery', () => {
   require('./idempotent-delivery.suite')
 })
+describe('cluster: gateway, SDK retries', () => {
+  require('./gateway-retry.suite')
+})
