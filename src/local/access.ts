@@ -90,3 +90,21 @@ export class AccessControl {
     )
   }
 }
+
+/**
+ * Admin routes answer the gateway's own pages and non-browser clients only: a request a browser marks
+ * as cross-site, or whose Origin is not the host it was sent to, is refused (no CORS for them, ever).
+ */
+export function refuseCrossOrigin(headers: IncomingHttpHeaders): void {
+  const site = headers['sec-fetch-site']
+  let foreign = site === 'cross-site' || site === 'same-site'
+  const origin = headers.origin
+  if (!foreign && origin !== undefined) {
+    try {
+      foreign = new URL(origin).host !== headers.host
+    } catch {
+      foreign = true
+    }
+  }
+  if (foreign) throw new RequestError(403, 'CROSS_ORIGIN', 'admin routes do not answer requests from other origins')
+}

@@ -2,7 +2,7 @@
  * What a route is to the server: its method, who may call it, whether an empty body is allowed, and its
  * handler, which gets the parsed body and the request's caller and returns the answer.
  */
-import type { IncomingHttpHeaders } from 'node:http'
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
 import type { Access, Caller } from './access'
 
 export interface RouteRequest {
@@ -10,6 +10,8 @@ export interface RouteRequest {
   caller: Caller
   /** The route's path, for metrics and logs. */
   path: string
+  /** The query string's parameters. */
+  query: URLSearchParams
 }
 
 export interface Reply {
@@ -18,6 +20,8 @@ export interface Reply {
   body: unknown
   contentType?: string
   headers?: Record<string, string>
+  /** A streamed answer (server-sent events): writes the head and the body itself; `body` is unused. */
+  stream?: (res: ServerResponse) => void
 }
 
 export type Handler = (body: unknown, request: RouteRequest) => Promise<Reply>

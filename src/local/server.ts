@@ -9,11 +9,13 @@ import * as http from 'node:http'
 import * as https from 'node:https'
 import type { DestinationDefinition } from '@segment/actions-core'
 import { closeAllProducers } from '../producers'
-import type { Caller } from './access'
+import { refuseCrossOrigin, type Caller } from './access'
 import { type ConfigFile, defaultConfig } from './config-file'
 import { createContext, type ServerContext } from './context'
 import { errorResponse, readBody, RequestError, send } from './http-io'
 import { silentLogger, type Logger } from './logger'
+import { adminRoutes } from './admin-routes'
+import { consoleRoutes } from './console-routes'
 import { opsRoutes } from './ops-routes'
 import { describeRoutes, type Reply, type Routes } from './route'
 import { runtimeRoutes } from './routes'
@@ -51,6 +53,7 @@ export interface PreparedServer {
 }
 
 function sendReply(res: http.ServerResponse, reply: Reply): void {
+  if (reply.stream) return reply.stream(res)
   if (reply.contentType === undefined) return send(res, reply.status, reply.body, reply.headers)
   if (res.headersSent) return
   res.writeHead(reply.status, { 'content-type': reply.contentType, ...reply.headers })
@@ -73,13 +76,16 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
   runtimeRoutes(context, routes)
   trackingRoutes(context, routes)
   opsRoutes(context, routes)
+  adminRoutes(context, routes)
+  consoleRoutes(routes)
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const logger = options.logger ?? silentLogger()
   const { access, admission, metrics } = context
 
   const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const started = process.hrtime.bigint()
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/(.)\/+$/, '$1')
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const path = url.pathname.replace(/(.)\/+$/, '$1')
     const log: { caller?: string; events?: number } = {}
     res.on('finish', () => {
       const route = routes.has(path) ? path : 'unknown'
@@ -87,7 +93,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
       const ms = Number(process.hrtime.bigint() - started) / 1e6
       logger.info({ method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10, ...log }, 'request')
     })
-    handle(req, res, path, log).catch((error: unknown) => {
+    handle(req, res, path, url.searchParams, log).catch((error: unknown) => {
       if (admission.isDraining) res.setHeader('connection', 'close')
       if (error instanceof RequestError) {
         send(
@@ -110,6 +116,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
     req: http.IncomingMessage,
     res: http.ServerResponse,
     path: string,
+    query: URLSearchParams,
     log: { caller?: string; events?: number }
   ): Promise<void> {
     const route = routes.get(path)
@@ -122,6 +129,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
         allow: route.method
       })
     }
+    if (route.access === 'admin') refuseCrossOrigin(req.headers)
     // Reads (health, readiness, metrics, manifest) go on while draining; work does not. A request counts
     // until its answer is written out, so that a drain never cuts an answer short.
     if (route.method === 'POST') res.once('close', admission.enter())
@@ -135,7 +143,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
     if (body === undefined && route.method === 'POST' && !route.emptyBodyOk) {
       throw new RequestError(400, 'EMPTY_BODY', `POST ${path} needs a JSON body`)
     }
-    const reply = await route.handler(body, { headers: req.headers, caller, path })
+    const reply = await route.handler(body, { headers: req.headers, caller, path, query })
     if (admission.isDraining) res.setHeader('connection', 'close')
     sendReply(res, reply)
   }
@@ -180,6 +188,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, drainTimeoutMs)))])
       clearTimeout(timer)
       server.closeAllConnections()
+      await Promise.all([...context.streams].map((s) => s.stop()))
       await closed
       await closeAllProducers()
     })()
