@@ -57,6 +57,12 @@ export class AccessControl {
     return found
   }
 
+  /** Whether events with this write key are taken: any key when the server checks none. */
+  knowsWriteKey(candidate: string): boolean {
+    if (this.open || this.keys.length === 0) return true
+    return this.writeKeyName(candidate) !== undefined
+  }
+
   private isAdmin(candidate: string): boolean {
     return this.admin !== undefined && timingSafeEqual(digest(candidate), this.admin)
   }
@@ -89,22 +95,4 @@ export class AccessControl {
       { 'www-authenticate': 'Basic realm="events"' }
     )
   }
-}
-
-/**
- * Admin routes answer the gateway's own pages and non-browser clients only: a request a browser marks
- * as cross-site, or whose Origin is not the host it was sent to, is refused (no CORS for them, ever).
- */
-export function refuseCrossOrigin(headers: IncomingHttpHeaders): void {
-  const site = headers['sec-fetch-site']
-  let foreign = site === 'cross-site' || site === 'same-site'
-  const origin = headers.origin
-  if (!foreign && origin !== undefined) {
-    try {
-      foreign = new URL(origin).host !== headers.host
-    } catch {
-      foreign = true
-    }
-  }
-  if (foreign) throw new RequestError(403, 'CROSS_ORIGIN', 'admin routes do not answer requests from other origins')
 }

@@ -68,7 +68,7 @@ describe('console admin routes', () => {
       ...admin,
       origin: 'http://evil.example'
     })
-    expect(foreign).toMatchObject({ status: 403, body: { error: { code: 'CROSS_ORIGIN' } } })
+    expect(foreign).toMatchObject({ status: 403, body: { error: { code: 'CROSS_ORIGIN_REFUSED' } } })
     expect(foreign.headers['access-control-allow-origin']).toBeUndefined()
     const same = await call(server.url, 'GET', '/admin/overview', undefined, { ...admin, origin: server.url })
     expect(same.status).toBe(200)
