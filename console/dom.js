@@ -10,7 +10,7 @@ export function h(tag, attrs = {}, ...children) {
     else if (name === 'value') el.value = value
     else el.setAttribute(name, value === true ? '' : String(value))
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue
     el.append(child instanceof Node ? child : document.createTextNode(String(child)))
   }
