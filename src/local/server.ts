@@ -22,6 +22,8 @@ import { describeRoutes, matchRoute, type Reply, type Routes } from './route'
 import { runtimeRoutes } from './routes'
 import { checkExposure, DEFAULT_DRAIN_TIMEOUT_MS, readTls } from './server-config'
 import { openRunner } from './startup'
+import { describeUnexpected, isUnexpected, nextRequestId } from './request-guard'
+import { parseTarget } from './request-target'
 import { trackingRoutes } from './tracking-routes'
 
 export { MAX_EVENTS_PER_REQUEST } from './request-schemas'
@@ -86,36 +88,58 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
 
   const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const started = process.hrtime.bigint()
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/(.)\/+$/, '$1')
+    const requestId = nextRequestId()
+    const target = parseTarget(req.url)
+    const path = target.ok ? target.path : ''
     const log: { caller?: string; events?: number } = {}
+    // The route's registered path: `/v1/projects/:writeKey/settings`, never the key in the request's.
+    const route = (target.ok ? matchRoute(routes, path)?.key : undefined) ?? 'unknown'
+    res.setHeader('x-request-id', requestId)
     res.on('finish', () => {
-      // The route's registered path: `/v1/projects/:writeKey/settings`, never the key in the request's.
-      const route = matchRoute(routes, path)?.key ?? 'unknown'
       metrics.requests.inc({ route, status: String(res.statusCode) })
       const ms = Number(process.hrtime.bigint() - started) / 1e6
       const shown = route === 'unknown' ? path : route
+      const status = res.statusCode
       logger.info(
-        { method: req.method, path: shown, status: res.statusCode, ms: Math.round(ms * 10) / 10, ...log },
+        { requestId, method: req.method, path: shown, status, ms: Math.round(ms * 10) / 10, ...log },
         'request'
       )
     })
-    handle(req, res, path, log).catch((error: unknown) => {
-      if (admission.isDraining) res.setHeader('connection', 'close')
-      if (error instanceof RequestError) {
-        send(
-          res,
-          error.status,
-          { ok: false, error: { status: error.status, code: error.code, message: error.message } },
-          error.headers
-        )
-        // Stop reading an oversized body; the client got its answer.
-        if (error.status === 413) res.on('finish', () => req.destroy())
-        return
+    // Whatever fails below answers this request alone: a RequestError as itself, a destination error with
+    // its status, anything else (a bug, a stack overflow) as a 500 naming only the request id, logged and
+    // counted. The process goes on serving the others.
+    const fail = (error: unknown): void => {
+      try {
+        if (admission.isDraining) res.setHeader('connection', 'close')
+        if (error instanceof RequestError) {
+          const { status, code, message } = error
+          send(res, status, { ok: false, error: { status, code, message } }, error.headers)
+          // Stop reading an oversized body; the client got its answer.
+          if (status === 413) res.on('finish', () => req.destroy())
+          return
+        }
+        if (isUnexpected(error)) {
+          metrics.unexpectedErrors.inc({ where: 'request', route })
+          logger.error({ requestId, path, err: describeUnexpected(error) }, 'unexpected error')
+          const message = `unexpected error while handling the request (request id ${requestId})`
+          send(res, 500, { ok: false, error: { status: 500, code: 'INTERNAL_ERROR', message }, requestId })
+          return
+        }
+        const { status, body } = errorResponse(error)
+        logger.warn({ requestId, path, status, code: (body.error as { code?: string }).code }, 'request failed')
+        send(res, status, body)
+      } catch (failure) {
+        // Even the error answer failed (e.g. a socket already gone): end this request, nothing more.
+        logger.error({ requestId, path, err: describeUnexpected(failure) }, 'could not answer')
+        res.destroy()
       }
-      const { status, body } = errorResponse(error)
-      logger.warn({ path, status, code: (body.error as { code?: string }).code }, 'request failed')
-      send(res, status, body)
-    })
+    }
+    try {
+      if (!target.ok) throw new RequestError(400, 'BAD_REQUEST_TARGET', target.reason)
+      handle(req, res, path, log).catch(fail)
+    } catch (error) {
+      fail(error)
+    }
   }
 
   async function handle(
