@@ -23,6 +23,7 @@ import { clientAddress } from './rate-limit'
 import { describeRoutes, matchRoute, type Reply, type Routes } from './route'
 import { runtimeRoutes } from './routes'
 import { checkExposure, DEFAULT_DRAIN_TIMEOUT_MS, readTls } from './server-config'
+import { applyConnectionCap, httpOptions, limitsOf } from './server-limits'
 import { openRunner } from './startup'
 import { describeUnexpected, isUnexpected, nextRequestId } from './request-guard'
 import { parseTarget } from './request-target'
@@ -205,9 +206,11 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
   }
 
   const files = readTls(serverConfig)
+  const limits = limitsOf(serverConfig)
   const server = files
-    ? https.createServer({ cert: files.cert, key: files.key }, listener)
-    : http.createServer(listener)
+    ? https.createServer({ cert: files.cert, key: files.key, ...httpOptions(limits) }, listener)
+    : http.createServer(httpOptions(limits), listener)
+  applyConnectionCap(server, limits)
   return { server, routes: describeRoutes(routes), destination: runner.destination, config: runner.config, context }
 }
 
