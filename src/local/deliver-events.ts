@@ -8,6 +8,7 @@ import type { Caller } from './access'
 import type { AcknowledgedIds } from './acknowledged-ids'
 import type { DeadLetter, DeadLetters } from './dead-letters'
 import type { GatewayMetrics } from './metrics'
+import type { RecentErrors } from './recent-errors'
 import type { LocalRunner } from './startup'
 import { runBatch, runEvent, type Acknowledged, type Delivery, type EventOutcome } from './subscriptions'
 import { reasonOf } from './summary'
@@ -38,6 +39,7 @@ export class EventDelivery {
     private readonly runner: LocalRunner,
     private readonly metrics?: GatewayMetrics,
     private readonly deadLetters?: DeadLetters,
+    private readonly recent?: RecentErrors,
     /** What each subscription delivered, so an SDK's retry is not written twice (off when absent). */
     private readonly acknowledgedIds?: AcknowledgedIds
   ) {
@@ -118,6 +120,13 @@ export class EventDelivery {
         }
         const topic = this.topics.get(d.subscription) ?? ''
         this.metrics?.failed.inc({ ...labels, topic, code: d.code ?? String(d.status) })
+        this.recent?.add({
+          subscription: d.subscription,
+          status: d.status,
+          code: d.code ?? String(d.status),
+          message: d.message ?? '',
+          deadLettered: d.deadLettered === true
+        })
         if (d.deadLettered) lettered = true
         else if (isRetryable(d.status)) {
           retry = true

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs'
 import * as net from 'node:net'
 import { DEDUP_SCHEMA, type DedupConfig } from './acknowledged-ids'
+import { LIMITS_SCHEMA_PROPERTIES, limitsProblems, type ServerLimits } from './server-limits'
 
 export interface WriteKey {
   /** Goes into logs and metrics; the key never does. */
@@ -15,7 +16,8 @@ export interface WriteKey {
   key: string
 }
 
-export interface ServerConfig {
+/** With the timeouts, connection cap and event limits of server-limits.ts. */
+export interface ServerConfig extends ServerLimits {
   writeKeys?: WriteKey[]
   /** Sent as `Authorization: Bearer <token>` to the routes that take settings or reveal the cluster. */
   adminToken?: string
@@ -130,7 +132,8 @@ export const SERVER_CONFIG_SCHEMA = {
         perWriteKey: RATE_LIMIT_SCHEMA,
         maxClients: { type: 'integer', minimum: 1, maximum: 10000000 }
       }
-    }
+    },
+    ...LIMITS_SCHEMA_PROPERTIES
   }
 } as const
 
@@ -148,6 +151,7 @@ export function serverConfigProblems(server: ServerConfig | undefined): string[]
   }
   if (server?.adminToken && keys.has(server.adminToken))
     problems.push('server.adminToken: must differ from every write key')
+  problems.push(...limitsProblems(server))
   return problems
 }
 

@@ -31,7 +31,8 @@ const repeat = (subscription: string, known: { data: unknown }): Delivery => ({
   repeat: true
 })
 
-function settingsWith(config: ConfigFile, subscription: SubscriptionConfig): JSONObject {
+/** The settings actions-core takes for one subscription: the config's settings with it inside. */
+export function settingsWith(config: ConfigFile, subscription: SubscriptionConfig): JSONObject {
   const { name, subscribe, partnerAction, mapping } = subscription
   return { ...config.settings, subscriptions: [{ name, subscribe, partnerAction, mapping }] }
 }
