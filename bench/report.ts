@@ -168,7 +168,7 @@ export function ratiosAndTargets(results: WorkloadResult[]): Pick<Report, 'ratio
 
 const SYSTEMS: [string, string][] = [
   ['ours', 'ours'],
-  ['ours-idempotent', 'ours, idempotent'],
+  ['ours-not-idempotent', 'ours, idempotence off'],
   ['segment-default', 'Segment default'],
   ['segment-cached', 'Segment cached (flag)'],
   ['core-kafkajs', 'bare actions-core + kafkajs'],

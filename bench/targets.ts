@@ -3,7 +3,7 @@
  * given the same events and writes the same records (key = userId, value = event JSON, no headers).
  *
  * - `ours`: this project's destination, through actions-core `Destination.onEvent` / `onBatch`.
- * - `ours-idempotent`: the same with the `idempotent` setting on (kafkajs's idempotent producer).
+ * - `ours-not-idempotent`: the same with the `idempotent` setting off (`ours` runs the defaults: on).
  * - `segment-default` / `segment-cached`: Segment's published Kafka destination through its own
  *   copy of actions-core, without / with its producer-cache feature flag.
  * - `core-kafkajs`: the smallest possible actions-core destination (one kafkajs producer, `send` /
@@ -22,7 +22,7 @@ import { httpBatchTarget, httpEventsTarget } from './gateway-targets'
 
 export type TargetName =
   | 'ours'
-  | 'ours-idempotent'
+  | 'ours-not-idempotent'
   | 'segment-default'
   | 'segment-cached'
   | 'core-kafkajs'
@@ -111,7 +111,8 @@ function loadOurs(): { definition: AnyDefinition; closeAll?: () => Promise<void>
   return { definition: mod.default, closeAll: mod.closeAllProducers }
 }
 
-function oursTarget(options: TargetOptions, idempotent = false): Target {
+/** `idempotent`: the setting (on by default, as in `ours`). */
+function oursTarget(options: TargetOptions, idempotent = true): Target {
   const { definition, closeAll } = loadOurs()
   const avro = options.valueFormat === 'avro'
   if (avro && !options.registry) throw new BenchError('Avro values need the schema registry')
@@ -257,8 +258,8 @@ export function createTarget(name: TargetName, options: TargetOptions): Target {
   switch (name) {
     case 'ours':
       return oursTarget(options)
-    case 'ours-idempotent':
-      return oursTarget(options, true)
+    case 'ours-not-idempotent':
+      return oursTarget(options, false)
     case 'segment-default':
       return segmentTarget(options, false)
     case 'segment-cached':

@@ -23,7 +23,7 @@ export interface Workload {
 const DESTINATIONS: TargetName[] = ['ours', 'segment-default', 'segment-cached']
 const ALL: TargetName[] = [...DESTINATIONS, 'kafkajs']
 /** The throughput rows also measure the bare actions-core destination, to separate its cost from ours. */
-const THROUGHPUT: TargetName[] = [...DESTINATIONS, 'ours-idempotent', 'core-kafkajs', 'kafkajs']
+const THROUGHPUT: TargetName[] = [...DESTINATIONS, 'ours-not-idempotent', 'core-kafkajs', 'kafkajs']
 
 /** Segment's default path connects and disconnects for every call, so it gets fewer events and a time cap. */
 function isSlow(target: TargetName): boolean {

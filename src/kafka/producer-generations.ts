@@ -62,23 +62,28 @@ export class ProducerGenerations<P> {
 
   /**
    * Runs `send` with the current producer once the sends before it are done. A failed send retires
-   * that producer; the error is passed on. A producer that fails to connect fails the send too.
+   * that producer; the error is passed on. So does a send that resolved but whose result `whole` finds
+   * incomplete (some records unanswered: their outcome is unknown too). A producer that fails to
+   * connect fails the send too.
    */
-  run<R>(send: (producer: P) => Promise<R>): Promise<R> {
-    const turn = this.tail.then(() => this.runNow(send))
+  run<R>(send: (producer: P) => Promise<R>, whole?: (result: R) => boolean): Promise<R> {
+    const turn = this.tail.then(() => this.runNow(send, whole))
     this.tail = turn.catch(() => undefined)
     return turn
   }
 
-  private async runNow<R>(send: (producer: P) => Promise<R>): Promise<R> {
+  private async runNow<R>(send: (producer: P) => Promise<R>, whole?: (result: R) => boolean): Promise<R> {
     const current = this.current ?? this.build()
     await this.ready(current)
+    let result: R
     try {
-      return await send(current.generation.value)
+      result = await send(current.generation.value)
     } catch (error) {
       this.retire(current, error)
       throw error
     }
+    if (whole && !whole(result)) this.retire(current, new Error('records left unanswered'))
+    return result
   }
 
   private build(): Current<P> {

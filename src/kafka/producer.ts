@@ -134,7 +134,12 @@ export class PooledProducer implements TopicProducer {
 
   /** Acks-all sends go to the idempotent producers when idempotent delivery is on. */
   private sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
-    if (this.idempotent && batch.acks === -1) return this.idempotent.run((p) => p.sendBatch(batch))
+    if (this.idempotent && batch.acks === -1) {
+      return this.idempotent.run(
+        (p) => p.sendBatch(batch),
+        (response) => answered(batch, response)
+      )
+    }
     return this.connectPlain().then((p) => p.sendBatch(batch))
   }
 
@@ -243,6 +248,19 @@ export class PooledProducer implements TopicProducer {
       for (const waiter of this.waiters) if (!this.othersInFlight(waiter.topic)) waiter.done()
     })
   }
+}
+
+/**
+ * Whether every partition a batch wrote to is in the response. kafkajs can resolve without one: when a
+ * broker's request failed and, on kafkajs's retry, the partition's new leader is a broker that had
+ * answered already, that partition is never sent again. Its records may have been written by the old
+ * leader under sequence numbers kafkajs then rolled back: the producer must be retired.
+ */
+function answered(batch: ProducerBatch, response: RecordMetadata[]): boolean {
+  const got = new Set(response.map((r) => `${r.topicName}\u0000${r.partition}`))
+  return (batch.topicMessages ?? []).every(({ topic, messages }) =>
+    messages.every((m) => m.partition === undefined || got.has(`${topic}\u0000${m.partition}`))
+  )
 }
 
 /** Each message's partition (set by us or the partitioner) with its partition's base offset. */

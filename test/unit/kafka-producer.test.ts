@@ -158,6 +158,20 @@ describe('PooledProducer with idempotent delivery', () => {
     expect(built[1].disconnects).toBe(1)
   })
 
+  it('a response missing a partition it wrote to retires the producer (kafkajs may leave one unsent)', async () => {
+    const { pooled, calls } = standIn(true)
+    await pooled.connect()
+    const sent = pooled.send('t', messages(), options)
+    await flush()
+    // The stand-in puts records on partitions 0 and 1; the answer names partition 0 only.
+    calls[0].answer(ok('t', [0]))
+    expect(await sent).toEqual([{ partition: 0, baseOffset: '0' }, { partition: 1 }, { partition: 0, baseOffset: '0' }])
+    expect(pooled.retired).toBe(1)
+    void pooled.send('t', messages(), options)
+    await flush()
+    expect(calls[1].producer).toBe(1)
+  })
+
   it('acks leader or none go to a producer without idempotence, built and connected on first use, not serialised', async () => {
     const { pooled, calls, built } = standIn(true)
     await pooled.connect()

@@ -132,3 +132,13 @@ it('value is the current producer, or the last one built', async () => {
   await g.run(async () => undefined)
   expect(g.value.id).toBe(1)
 })
+
+it('a send that resolves with records left unanswered retires its producer too', async () => {
+  const { made, create } = fakes()
+  const g = new ProducerGenerations(create)
+  const whole = (answered: boolean) => answered
+  expect(await g.run(async () => false, whole)).toBe(false)
+  expect(await g.run(async (p) => p.id === 1, whole)).toBe(true)
+  expect(made.map((f) => f.disconnects)).toEqual([1, 0])
+  expect(g.retired).toBe(1)
+})
