@@ -168,10 +168,11 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
         allow: route.method
       })
     }
-    // Reads (health, readiness, metrics, manifest) go on while draining; work does not. A request counts
-    // until its answer is written out, so that a drain never cuts an answer short.
+    // Public routes (events, settings) count against the client address's rate limit; probes do not.
     const limited = route.browser === true || route.access === 'writeKey'
     if (limited) rateLimits.client(clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy))
+    // Reads (health, readiness, metrics, manifest) go on while draining; work does not. A request counts
+    // until its answer is written out, so that a drain never cuts an answer short.
     if (route.method === 'POST') res.once('close', admission.enter())
     // A write key may come in the body; anything else is checked before the body is read.
     let caller: Caller | undefined
