@@ -199,6 +199,7 @@ async function main(): Promise<void> {
               batchSize: w.batchSize,
               maxSeconds: w.maxSeconds,
               cpuProfile: profileFile(w, run),
+              ...(w.route ? { route: w.route } : {}),
               ...(w.valueFormat === 'avro' ? { valueFormat: 'avro' as const, registry: registryFacts } : {})
             }
             const worker = await runWorker(spec, oursEnv)

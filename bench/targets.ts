@@ -10,6 +10,7 @@
  *   `sendBatch`, no checks): what actions-core itself costs, so the rest of ours' cost is ours.
  * - `kafkajs`: a bare kafkajs producer (`send` for one record, `sendBatch` for a batch): the ceiling.
  * - `http-batch` / `http-events`: ours through the local server's HTTP paths (gateway-targets.ts).
+ * - `gateway`: the local server alone in the worker, loaded by a generator process (gateway-load.ts).
  */
 import { createRequire } from 'node:module'
 import * as path from 'node:path'
@@ -29,6 +30,7 @@ export type TargetName =
   | 'kafkajs'
   | 'http-batch'
   | 'http-events'
+  | 'gateway'
 
 export interface Target {
   /** Sends one event as tenant `tenant` (tenants differ by clientId only). */
@@ -271,5 +273,7 @@ export function createTarget(name: TargetName, options: TargetOptions): Target {
       return httpBatchTarget(options, options.batchSize ?? 100)
     case 'http-events':
       return httpEventsTarget(options)
+    case 'gateway':
+      throw new BenchError('the gateway target is measured by worker.ts itself (gateway-load.ts)')
   }
 }
