@@ -150,7 +150,7 @@ const FIELDS = {
   idempotent: {
     label: 'Idempotent Delivery',
     description:
-      'Turn on the idempotent producer: the brokers drop the copies that retries inside the producer would write. Every request then waits for all in-sync replicas (acks all, whatever the mapping says) and one request is in flight per broker connection. Experimental in kafkajs: see the README before turning it on.',
+      'Turn on the idempotent producer: the brokers drop the copies that retries inside the producer would write. Every request then waits for all in-sync replicas (acks all, whatever the mapping says) and one request is in flight per broker connection. Experimental in kafkajs: see docs/reliability.md (Idempotent delivery) before turning it on.',
     type: 'boolean',
     default: DEFAULTS.idempotent
   },

@@ -46,7 +46,7 @@ export const REGISTRY_USERS = {
   reader: { username: 'registry-reader', password: 'registry-reader-secret' }
 }
 
-/** What tests and the README's example read: written to `<dir>/registry.json`. */
+/** What tests and the docs' example read: written to `<dir>/registry.json`. */
 export interface RegistryInfo {
   pid: number
   /** Base URL of the Confluent-compatible API over HTTP. */

@@ -1,13 +1,16 @@
 /**
  * Everything the routes share, built once per server from the opened runner and the config's `server`
- * section: access control, admission (in-flight bound, drain), metrics, dead letters and event delivery.
+ * section: access control, admission (in-flight bound, drain), metrics, dead letters, event delivery,
+ * which pages may call which routes (cors.ts) and the request rate limits.
  */
 import { producerPool } from '../producers'
 import { AccessControl } from './access'
 import { Admission } from './admission'
+import { OriginPolicy } from './cors'
 import { DeadLetters } from './dead-letters'
 import { EventDelivery } from './deliver-events'
 import { GatewayMetrics } from './metrics'
+import { RateLimiter } from './rate-limit'
 import { DEFAULT_MAX_IN_FLIGHT_EVENTS, requestSettingsAllowed } from './server-config'
 import type { LocalRunner } from './startup'
 
@@ -20,6 +23,8 @@ export interface ServerContext {
   deadLetters?: DeadLetters
   /** Whether request bodies may carry settings (server.allowRequestSettings). */
   allowRequestSettings: boolean
+  origins: OriginPolicy
+  rateLimits: RateLimiter
 }
 
 export function createContext(runner: LocalRunner): ServerContext {
@@ -33,6 +38,8 @@ export function createContext(runner: LocalRunner): ServerContext {
     metrics,
     delivery: new EventDelivery(runner, metrics, deadLetters),
     deadLetters,
-    allowRequestSettings: requestSettingsAllowed(server)
+    allowRequestSettings: requestSettingsAllowed(server),
+    origins: new OriginPolicy(server),
+    rateLimits: new RateLimiter(server, (limit, writeKey) => metrics.rateLimited.inc({ limit, write_key: writeKey }))
   }
 }

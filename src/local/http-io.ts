@@ -84,8 +84,33 @@ export function errorResponse(error: unknown): { status: number; body: JSONObjec
   return { status: d.status, body }
 }
 
-/** Reads a JSON body (gzip-encoded too, as Segment's API takes it); `maxBytes` bounds the decoded size. */
-export function readBody(req: http.IncomingMessage, maxBytes: number): Promise<unknown> {
+/**
+ * The body's media type must be JSON (or none given: curl, old clients); `text/plain` holding JSON too
+ * where `textPlain` (the browser routes: the browser SDK and sendBeacon send it to avoid a preflight). A
+ * route that takes no text/plain cannot be posted to by another site's page without a CORS preflight.
+ */
+export function checkContentType(contentType: string | undefined, textPlain: boolean): void {
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase()
+  if (type === '' || type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type)) return
+  if (textPlain && type === 'text/plain') return
+  const accepted = textPlain ? 'application/json or text/plain holding JSON' : 'application/json'
+  throw new RequestError(
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+    `content-type ${JSON.stringify(type.slice(0, 100))} is not accepted here; send ${accepted}`
+  )
+}
+
+/**
+ * Reads a JSON body (gzip-encoded too, as Segment's API takes it); `maxBytes` bounds the decoded size;
+ * `textPlain` accepts a `text/plain` body holding JSON.
+ */
+export function readBody(req: http.IncomingMessage, maxBytes: number, textPlain = false): Promise<unknown> {
+  try {
+    checkContentType(req.headers['content-type'], textPlain)
+  } catch (error) {
+    return Promise.reject(error)
+  }
   const declared = Number(req.headers['content-length'])
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge(maxBytes))
   const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase()

@@ -1,7 +1,7 @@
 /**
  * The server's Prometheus metrics (prom-client, a registry of its own): events received, sent, failed,
  * dead-lettered and not subscribed by write-key name, subscription, topic and error code; send latency;
- * requests by route and status; events in flight; the producer pool's size. Labels carry names, never
+ * requests by route and status; requests refused by a rate limit; events in flight; the producer pool's size. Labels carry names, never
  * keys or tokens.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
@@ -16,6 +16,7 @@ export class GatewayMetrics {
   readonly deadLettered: Counter<'write_key' | 'subscription' | 'code'>
   readonly notSubscribed: Counter<'write_key'>
   readonly requests: Counter<'route' | 'status'>
+  readonly rateLimited: Counter<'limit' | 'write_key'>
   readonly sendSeconds: Histogram<'route'>
   readonly inFlight: Gauge
 
@@ -48,6 +49,11 @@ export class GatewayMetrics {
       'write_key'
     ])
     this.requests = counter('http_requests_total', 'HTTP requests answered, by route and status', ['route', 'status'])
+    this.rateLimited = counter(
+      'requests_rate_limited_total',
+      "Requests refused with 429 by a rate limit: limit 'client' (per client address, write_key '-') or 'write_key' (by its name)",
+      ['limit', 'write_key']
+    )
     this.sendSeconds = new Histogram({
       name: `${p}send_duration_seconds`,
       help: "Time from a request's events entering the subscriptions to every event acknowledged or failed",

@@ -1,6 +1,7 @@
 /**
  * The `server` section of the config file: who may call the server (write keys, admin token), whether
- * request bodies may carry settings, TLS, the in-flight bound, the drain time and the dead-letter topic.
+ * request bodies may carry settings, TLS, the in-flight bound, the drain time, the dead-letter topic, and
+ * what browsers need (allowed origins, the public URL, proxies trusted for the client address, rate limits).
  * Its JSON schema is part of the config file's ajv schema (config-file.ts), so a failure names the field;
  * `checkExposure` holds the start-up rule for addresses beyond loopback.
  */
@@ -26,6 +27,27 @@ export interface ServerConfig {
   drainTimeoutMs?: number
   /** Where events that fail permanently go, with headers naming the error; off unless set. */
   deadLetter?: { topic: string }
+  /**
+   * Web pages (origins such as `https://shop.example.com`, or `*` for any) whose scripts may call the
+   * tracking routes and the settings route; none by default.
+   */
+  allowedOrigins?: string[]
+  /** How clients reach the gateway (`https://events.example.com`, a path allowed); the settings route's apiHost. */
+  publicUrl?: string
+  /** Reverse proxies in front of the gateway whose X-Forwarded-* headers are believed; 0 (none) by default. */
+  trustProxy?: number
+  /** Request rates per client address and per write key (rate-limit.ts has the defaults). */
+  rateLimits?: RateLimitsConfig
+}
+
+/** A token bucket: `perSecond` requests on average, up to `burst` at once; `false` turns it off. */
+export type RateLimitConfig = { perSecond: number; burst: number } | false
+
+export interface RateLimitsConfig {
+  perClient?: RateLimitConfig
+  perWriteKey?: RateLimitConfig
+  /** Client addresses remembered at once (least recently seen forgotten first). */
+  maxClients?: number
 }
 
 export const DEFAULT_MAX_IN_FLIGHT_EVENTS = 20000
@@ -33,6 +55,21 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 20000
 
 /** Names go into metric labels and log fields: short and plain. */
 const NAME_PATTERN = '^[A-Za-z0-9_.:-]{1,64}$'
+
+const RATE_LIMIT_SCHEMA = {
+  oneOf: [
+    { const: false },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['perSecond', 'burst'],
+      properties: {
+        perSecond: { type: 'number', exclusiveMinimum: 0, maximum: 1000000 },
+        burst: { type: 'integer', minimum: 1, maximum: 10000000 }
+      }
+    }
+  ]
+} as const
 
 export const SERVER_CONFIG_SCHEMA = {
   type: 'object',
@@ -66,6 +103,26 @@ export const SERVER_CONFIG_SCHEMA = {
       additionalProperties: false,
       required: ['topic'],
       properties: { topic: { type: 'string', minLength: 1, maxLength: 249, pattern: '^[A-Za-z0-9._-]+$' } }
+    },
+    allowedOrigins: {
+      type: 'array',
+      uniqueItems: true,
+      items: {
+        type: 'string',
+        // `*`, or an origin exactly as a browser sends it: scheme, host, optional port; no path.
+        pattern: '^(\\*|https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?)$'
+      }
+    },
+    publicUrl: { type: 'string', maxLength: 2000, pattern: '^https?://[^/?#\\s]+(/[^?#\\s]*)?$' },
+    trustProxy: { type: 'integer', minimum: 0, maximum: 10 },
+    rateLimits: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        perClient: RATE_LIMIT_SCHEMA,
+        perWriteKey: RATE_LIMIT_SCHEMA,
+        maxClients: { type: 'integer', minimum: 1, maximum: 10000000 }
+      }
     }
   }
 } as const

@@ -10,12 +10,15 @@ import * as https from 'node:https'
 import type { DestinationDefinition } from '@segment/actions-core'
 import { closeAllProducers } from '../producers'
 import type { Caller } from './access'
+import { browserRoutes } from './browser-routes'
 import { type ConfigFile, defaultConfig } from './config-file'
 import { createContext, type ServerContext } from './context'
 import { errorResponse, readBody, RequestError, send } from './http-io'
 import { silentLogger, type Logger } from './logger'
 import { opsRoutes } from './ops-routes'
-import { describeRoutes, type Reply, type Routes } from './route'
+import { publicBase } from './public-url'
+import { clientAddress } from './rate-limit'
+import { describeRoutes, matchRoute, type Reply, type Routes } from './route'
 import { runtimeRoutes } from './routes'
 import { checkExposure, DEFAULT_DRAIN_TIMEOUT_MS, readTls } from './server-config'
 import { openRunner } from './startup'
@@ -72,20 +75,29 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
   const routes: Routes = new Map()
   runtimeRoutes(context, routes)
   trackingRoutes(context, routes)
+  browserRoutes(context, routes)
   opsRoutes(context, routes)
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const logger = options.logger ?? silentLogger()
-  const { access, admission, metrics } = context
+  const { access, admission, metrics, origins, rateLimits } = context
+  const serverConfig = runner.config.server
+  const tls = serverConfig?.tls !== undefined
+  const trustProxy = serverConfig?.trustProxy ?? 0
 
   const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const started = process.hrtime.bigint()
     const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/(.)\/+$/, '$1')
     const log: { caller?: string; events?: number } = {}
     res.on('finish', () => {
-      const route = routes.has(path) ? path : 'unknown'
+      // The route's registered path: `/v1/projects/:writeKey/settings`, never the key in the request's.
+      const route = matchRoute(routes, path)?.key ?? 'unknown'
       metrics.requests.inc({ route, status: String(res.statusCode) })
       const ms = Number(process.hrtime.bigint() - started) / 1e6
-      logger.info({ method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10, ...log }, 'request')
+      const shown = route === 'unknown' ? path : route
+      logger.info(
+        { method: req.method, path: shown, status: res.statusCode, ms: Math.round(ms * 10) / 10, ...log },
+        'request'
+      )
     })
     handle(req, res, path, log).catch((error: unknown) => {
       if (admission.isDraining) res.setHeader('connection', 'close')
@@ -112,10 +124,20 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
     path: string,
     log: { caller?: string; events?: number }
   ): Promise<void> {
-    const route = routes.get(path)
-    if (!route) {
+    const matched = matchRoute(routes, path)
+    if (!matched) {
       const known = describeRoutes(routes).join(', ')
       throw new RequestError(404, 'NOT_FOUND', `no route ${req.method} ${path}; the routes are: ${known}`)
+    }
+    const { route, params } = matched
+    // Pages of allowed origins may call the browser routes; no other route answers another origin's page.
+    const ownHost = (): string => publicBase(serverConfig, req.headers, tls).host
+    if (route.browser) {
+      const cors = origins.browserHeaders(req.headers, ownHost)
+      for (const [name, value] of Object.entries(cors)) res.setHeader(name, value)
+      if (req.method === 'OPTIONS') return sendReply(res, origins.preflight(cors, route.method))
+    } else {
+      origins.sameOriginOnly(req.headers, ownHost)
     }
     if (req.method !== route.method) {
       throw new RequestError(405, 'METHOD_NOT_ALLOWED', `${path} accepts ${route.method}, not ${req.method}`, {
@@ -124,24 +146,32 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
     }
     // Reads (health, readiness, metrics, manifest) go on while draining; work does not. A request counts
     // until its answer is written out, so that a drain never cuts an answer short.
+    const limited = route.browser === true || route.access === 'writeKey'
+    if (limited) rateLimits.client(clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy))
     if (route.method === 'POST') res.once('close', admission.enter())
     // A write key may come in the body; anything else is checked before the body is read.
     let caller: Caller | undefined
     if (route.access !== 'writeKey' || req.headers.authorization) caller = access.check(route.access, req.headers)
-    const body = route.method === 'POST' ? await readBody(req, maxBodyBytes) : undefined
-    caller ??= access.check(route.access, req.headers, (body as { writeKey?: unknown } | undefined)?.writeKey)
+    if (caller && route.access === 'writeKey') rateLimits.writeKey(caller.name)
+    const body = route.method === 'POST' ? await readBody(req, maxBodyBytes, route.browser === true) : undefined
+    if (!caller) {
+      caller = access.check(route.access, req.headers, (body as { writeKey?: unknown } | undefined)?.writeKey)
+      if (route.access === 'writeKey') rateLimits.writeKey(caller.name)
+    }
     log.caller = caller.name
     if (route.access === 'writeKey') log.events = eventCount(body)
     if (body === undefined && route.method === 'POST' && !route.emptyBodyOk) {
       throw new RequestError(400, 'EMPTY_BODY', `POST ${path} needs a JSON body`)
     }
-    const reply = await route.handler(body, { headers: req.headers, caller, path })
+    const reply = await route.handler(body, { headers: req.headers, caller, path, params })
     if (admission.isDraining) res.setHeader('connection', 'close')
     sendReply(res, reply)
   }
 
-  const tls = readTls(runner.config.server)
-  const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, listener) : http.createServer(listener)
+  const files = readTls(serverConfig)
+  const server = files
+    ? https.createServer({ cert: files.cert, key: files.key }, listener)
+    : http.createServer(listener)
   return { server, routes: describeRoutes(routes), destination: runner.destination, config: runner.config, context }
 }
 

@@ -1,7 +1,8 @@
 /**
  * Segment's HTTP tracking API, so that the official SDKs work with only their host pointed here:
  * `POST /v1/track`, `/v1/identify`, `/v1/page`, `/v1/screen`, `/v1/group`, `/v1/alias`, `/v1/batch` and
- * `/v1/import` (its alias). Events are completed as Segment's API completes them, then go through the
+ * `/v1/import` (its alias), and the browser SDK's short paths for them (`/v1/t`, `/v1/i`, `/v1/p`,
+ * `/v1/s`, `/v1/g`, `/v1/a`: the type's first letter; `/v1/b` for its batching mode). Events are completed as Segment's API completes them, then go through the
  * subscriptions. The answer is `{ "success": true }` (200) only once Kafka acknowledged every event or it
  * is in the dead-letter topic; 503 when an event may be retried (the SDKs retry); 400 when an event failed
  * for good and there is no dead-letter topic to keep it.
@@ -57,21 +58,25 @@ export function trackingRoutes(context: ServerContext, routes: Routes): void {
   }
 
   for (const type of CALL_TYPES) {
-    routes.set(`/v1/${type}`, {
-      method: 'POST',
-      access: 'writeKey',
+    const route = {
+      method: 'POST' as const,
+      access: 'writeKey' as const,
       emptyBodyOk: false,
-      handler: async (raw, request) => {
+      browser: true,
+      handler: async (raw: unknown, request: RouteRequest) => {
         const receivedAt = new Date()
         return deliver([completeEvent(checkCall(type, raw), receivedAt)], request, true)
       }
-    })
+    }
+    routes.set(`/v1/${type}`, route)
+    routes.set(`/v1/${type.charAt(0)}`, route)
   }
 
   const batch = {
     method: 'POST' as const,
     access: 'writeKey' as const,
     emptyBodyOk: false,
+    browser: true,
     handler: async (raw: unknown, request: RouteRequest) => {
       const receivedAt = new Date()
       const body = checkBatch(raw)
@@ -85,4 +90,5 @@ export function trackingRoutes(context: ServerContext, routes: Routes): void {
   }
   routes.set('/v1/batch', batch)
   routes.set('/v1/import', batch)
+  routes.set('/v1/b', batch)
 }

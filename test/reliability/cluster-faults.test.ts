@@ -2,7 +2,7 @@
  * Long versions of the replicated cluster's failure scenarios (fast ones:
  * test/integration/cluster/cluster-faults.test.ts), each per event (50 in flight) and in batches
  * (200 per batch, 4 in flight), with and without idempotent delivery (whose figures are measured, not
- * held to the contract: see README). The cluster is started by the global setup if it is not
+ * held to the contract: see docs/reliability.md). The cluster is started by the global setup if it is not
  * running. Figures are printed as `[reliability] ...`.
  */
 import { closeAllProducers } from '../../src'
@@ -45,7 +45,7 @@ for (const [name, scenario] of scenarios) {
         const f = await scenario({ ...p, idempotent })
         if (!idempotent) return expectNothingLost(`${label}, long`, f)
         // kafkajs's idempotent producer reuses the sequence numbers of requests the broker wrote: it
-        // can lose acknowledged events and fail others with OUT_OF_ORDER_SEQUENCE_NUMBER (README,
+        // can lose acknowledged events and fail others with OUT_OF_ORDER_SEQUENCE_NUMBER (docs/reliability.md,
         // "Replicated clusters"). Its figures are measured and printed; only "no call hangs" holds.
         process.stderr.write(`[reliability] ${label}, long (${f.path} path): ${JSON.stringify(f)}\n`)
         expect(f.hung).toBe(0)

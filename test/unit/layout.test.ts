@@ -1,5 +1,5 @@
 /**
- * The layout rules of the README's Architecture section, checked on the sources: kafkajs is imported
+ * The layout rules of docs/architecture.md, checked on the sources: kafkajs is imported
  * only by the port (src/kafka/), src/ has no import cycle, and its files stay about 300 lines at most.
  */
 import * as fs from 'node:fs'
