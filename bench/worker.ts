@@ -30,6 +30,8 @@ export interface WorkerSpec {
   /** Ours only: write the value as Avro with the schema registry at `registry`. */
   valueFormat?: 'json' | 'avro'
   registry?: { url: string; username: string; password: string }
+  /** Ours: settings and mapping with their fields' defaults, as the gateway's config has them. */
+  fieldDefaults?: boolean
   /** Target `gateway`: the tracking route the load generator posts to (`batch`: `batchSize` events a request). */
   route?: 'batch' | 'track'
 }
@@ -66,7 +68,8 @@ async function main(): Promise<void> {
     topic: spec.topic,
     batchSize: spec.batchSize,
     valueFormat: spec.valueFormat,
-    registry: spec.registry
+    registry: spec.registry,
+    fieldDefaults: spec.fieldDefaults
   })
   const tenantMode = spec.mode === 'tenants'
   const per = spec.mode === 'batch' ? spec.batchSize : 1

@@ -20,6 +20,8 @@ export interface Workload {
   valueFormat?: 'json' | 'avro'
   /** Target `gateway`: the tracking route its load generator posts to. */
   route?: 'batch' | 'track'
+  /** Ours: settings and mapping with their fields' defaults, as the gateway's config has them. */
+  fieldDefaults?: boolean
 }
 
 const DESTINATIONS: TargetName[] = ['ours', 'segment-default', 'segment-cached']
@@ -117,7 +119,8 @@ export function workloads(quick: boolean): Workload[] {
         events: scale(g.events, g.batchSize * 20),
         warmup: scale(g.route === 'batch' ? g.batchSize * 20 : 2000, g.batchSize * 4),
         maxSeconds: scale(60, 30),
-        ...(target === 'gateway' ? { route: g.route } : {})
+        // The direct call gets the mapping the gateway's config has (field defaults filled in).
+        ...(target === 'gateway' ? { route: g.route } : { fieldDefaults: true })
       })
     }
   }
