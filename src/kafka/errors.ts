@@ -10,6 +10,7 @@ import {
 } from 'kafkajs'
 import { redact } from '../connection-identity'
 import { isActionError } from '../errors'
+import { TOO_LARGE } from './error-names'
 import { ROWS, type ErrorContext, type ErrorLike, type Row } from './error-table'
 
 export { ROWS, type ErrorContext, type RowId } from './error-table'
@@ -36,6 +37,11 @@ export function protocolType(error: unknown): string | undefined {
     e = (e as { cause?: unknown }).cause
   }
   return undefined
+}
+
+/** True when the broker refused a request as too large (`MESSAGE_TOO_LARGE`, `RECORD_LIST_TOO_LARGE`). */
+export function isTooLarge(error: unknown): boolean {
+  return TOO_LARGE.includes(protocolType(error) ?? '')
 }
 
 /** The broker a connection error names (as kafkajs reports it), if any. */

@@ -1,6 +1,6 @@
 /**
  * The dead-letter topic: an event that failed permanently (a 4xx from the destination: too large, bad
- * partition, a mapping that does not fit...) is written there whole, as JSON keyed by its messageId, with
+ * partition, a mapping that does not fit...) is written there whole, as JSON keyed by `deadLetterKey`, with
  * headers naming the error code, status, message, subscription, write-key name and time. It goes through
  * the destination's own `send` action (the same pooled producer and settings as every other event).
  */
@@ -25,6 +25,17 @@ export const DEAD_LETTER_HEADERS = {
   time: 'x-failed-at'
 } as const
 
+/**
+ * The record key of a dead letter, the same rule on every route: the event's `messageId` (the tracking API
+ * gives every event one); an event without one (only `/events` takes those, as a runtime sends them) is keyed
+ * as the send action keys it by default, by `userId`, else `anonymousId`; else no key.
+ */
+export function deadLetterKey(event: SegmentEvent): string | undefined {
+  for (const value of [event.messageId, event.userId, event.anonymousId])
+    if (typeof value === 'string' && value !== '') return value
+  return undefined
+}
+
 /** Kafka headers are small; a long error message is cut. */
 const MAX_MESSAGE_CHARS = 1000
 
@@ -40,7 +51,7 @@ export class DeadLetters {
     for (const [field, header] of Object.entries(DEAD_LETTER_HEADERS)) headers[header] = at(`$.error.${field}`)
     this.mapping = mappingWithDefaults(runner.definition, 'send', {
       topic,
-      key: at('$.event.messageId'),
+      key: at('$.key'),
       payload: at('$.event'),
       headers,
       timestamp: at('$.error.time')
@@ -53,6 +64,7 @@ export class DeadLetters {
     const time = new Date().toISOString()
     const events = letters.map(({ event, subscription, writeKey, failure }) => ({
       event,
+      key: deadLetterKey(event),
       error: {
         code: failure.code ?? 'UNKNOWN',
         status: String(failure.status),

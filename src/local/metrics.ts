@@ -1,7 +1,8 @@
 /**
  * The server's Prometheus metrics (prom-client, a registry of its own): events received, sent, failed,
  * dead-lettered and not subscribed by write-key name, subscription, topic and error code; send latency;
- * requests by route and status; requests refused by a rate limit; events in flight; the producer pool's size. Labels carry names, never
+ * requests by route and status; requests refused by a rate limit; unexpected errors; events in flight; the
+ * producer pool's size. Labels carry names, never
  * keys or tokens.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
@@ -16,6 +17,7 @@ export class GatewayMetrics {
   readonly deadLettered: Counter<'write_key' | 'subscription' | 'code'>
   readonly notSubscribed: Counter<'write_key'>
   readonly requests: Counter<'route' | 'status'>
+  readonly unexpectedErrors: Counter<'where' | 'route'>
   readonly rateLimited: Counter<'limit' | 'write_key'>
   readonly sendSeconds: Histogram<'route'>
   readonly inFlight: Gauge
@@ -49,6 +51,11 @@ export class GatewayMetrics {
       'write_key'
     ])
     this.requests = counter('http_requests_total', 'HTTP requests answered, by route and status', ['route', 'status'])
+    this.unexpectedErrors = counter(
+      'unexpected_errors_total',
+      'Unexpected errors (bugs): in a request (answered 500 with a request id), or caught by the last-resort handlers',
+      ['where', 'route']
+    )
     this.rateLimited = counter(
       'requests_rate_limited_total',
       "Requests refused with 429 by a rate limit: limit 'client' (per client address, write_key '-') or 'write_key' (by its name)",

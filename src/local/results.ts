@@ -32,15 +32,37 @@ export function failedResult(error: unknown): EventResult & { ok: false } {
   // A schema error thrown by actions-core outside `onEvent` carries no status; it is a bad payload.
   const schemaError = e.name === 'AggregateAjvError' || e.name === 'ValidationError'
   const status = typeof e.status === 'number' && e.status >= 400 && e.status <= 599 ? e.status : schemaError ? 400 : 500
-  const code = typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : undefined
+  const code =
+    typeof e.code === 'string'
+      ? e.code
+      : schemaError
+        ? PAYLOAD_INVALID
+        : typeof e.name === 'string'
+          ? e.name
+          : undefined
   const message = typeof e.message === 'string' && e.message ? e.message : String(error)
   return { ok: false, status, code, message }
 }
 
-/** One node of a batch's multistatus as a result. */
+/** actions-core's code for a payload its schema refuses, in a batch's multistatus; used for one event too. */
+const PAYLOAD_INVALID = 'PAYLOAD_VALIDATION_FAILED'
+
+/**
+ * One node of a batch's multistatus as a result. Our own code travels in the node's `body.code` (the send
+ * action puts it there: actions-core's `errortype` only takes its own vocabulary), so a batch reports the
+ * same code as a single event, whose thrown error carries it as `code`; `errortype` is the fallback for
+ * nodes actions-core writes itself (e.g. a payload its schema refuses).
+ */
 export function nodeResult(node: MultiStatusNode): EventResult {
-  if ('errormessage' in node)
-    return { ok: false, status: node.status, code: node.errortype, message: node.errormessage }
+  if ('errormessage' in node) {
+    const own = typeof node.body === 'object' && node.body !== null ? (node.body as { code?: unknown }).code : undefined
+    return {
+      ok: false,
+      status: node.status,
+      code: typeof own === 'string' ? own : node.errortype,
+      message: node.errormessage
+    }
+  }
   return { ok: node.status < 400, status: node.status, data: node.body }
 }
 

@@ -1,13 +1,15 @@
 /**
  * `npm start`: the local server as a command. Options and environment (`--config` / `KAFKA_CONFIG_FILE`,
  * `KAFKA_BROKERS`, `--port` / `PORT`, `--host`), the start-up banner with a curl example, and SIGINT /
- * SIGTERM closing the server and the Kafka producers. With neither a config file nor brokers it asks
- * `localBroker` for brokers (scripts/serve.ts starts the project's own broker there).
+ * SIGTERM closing the server and the Kafka producers, and the last-resort handlers (request-guard.ts).
+ * With neither a config file nor brokers it asks `localBroker` for brokers (scripts/serve.ts starts the
+ * project's own broker there).
  */
 import { Command } from 'commander'
 import { formatBroker, parseBrokers } from '../brokers'
 import { DEFAULT_TOPIC } from './config-file'
 import { createLogger, type Logger } from './logger'
+import { installLastResort } from './request-guard'
 import { DEFAULT_HOST, DEFAULT_PORT, startServer, type RunningServer } from './server'
 import { DEFAULT_DRAIN_TIMEOUT_MS, isOpen, requestSettingsAllowed } from './server-config'
 import { configChoice, loadConfig, type LocalBroker } from './startup'
@@ -113,5 +115,10 @@ export async function serve(argv: string[], localBroker?: LocalBroker): Promise<
   process.stdout.write(banner(server, brokersNote, choice.configFile))
   logger.info({ url: server.url, access: accessNote(server) }, 'listening')
   closeOnSignals(server, logger)
+  installLastResort({
+    logger,
+    count: (where) => server.context.metrics.unexpectedErrors.inc({ where, route: '' }),
+    drain: () => server.close()
+  })
   return server
 }

@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs'
 import * as net from 'node:net'
+import { LIMITS_SCHEMA_PROPERTIES, limitsProblems, type ServerLimits } from './server-limits'
 
 export interface WriteKey {
   /** Goes into logs and metrics; the key never does. */
@@ -14,7 +15,8 @@ export interface WriteKey {
   key: string
 }
 
-export interface ServerConfig {
+/** With the timeouts, connection cap and event limits of server-limits.ts. */
+export interface ServerConfig extends ServerLimits {
   writeKeys?: WriteKey[]
   /** Sent as `Authorization: Bearer <token>` to the routes that take settings or reveal the cluster. */
   adminToken?: string
@@ -123,7 +125,8 @@ export const SERVER_CONFIG_SCHEMA = {
         perWriteKey: RATE_LIMIT_SCHEMA,
         maxClients: { type: 'integer', minimum: 1, maximum: 10000000 }
       }
-    }
+    },
+    ...LIMITS_SCHEMA_PROPERTIES
   }
 } as const
 
@@ -141,6 +144,7 @@ export function serverConfigProblems(server: ServerConfig | undefined): string[]
   }
   if (server?.adminToken && keys.has(server.adminToken))
     problems.push('server.adminToken: must differ from every write key')
+  problems.push(...limitsProblems(server))
   return problems
 }
 

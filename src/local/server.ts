@@ -15,13 +15,18 @@ import { type ConfigFile, defaultConfig } from './config-file'
 import { createContext, type ServerContext } from './context'
 import { errorResponse, readBody, RequestError, send } from './http-io'
 import { silentLogger, type Logger } from './logger'
+import { adminRoutes } from './admin-routes'
+import { consoleRoutes } from './console-routes'
 import { opsRoutes } from './ops-routes'
 import { publicBase } from './public-url'
 import { clientAddress } from './rate-limit'
 import { describeRoutes, matchRoute, type Reply, type Routes } from './route'
 import { runtimeRoutes } from './routes'
 import { checkExposure, DEFAULT_DRAIN_TIMEOUT_MS, readTls } from './server-config'
+import { applyConnectionCap, httpOptions, limitsOf } from './server-limits'
 import { openRunner } from './startup'
+import { describeUnexpected, isUnexpected, nextRequestId } from './request-guard'
+import { parseTarget } from './request-target'
 import { trackingRoutes } from './tracking-routes'
 
 export { MAX_EVENTS_PER_REQUEST } from './request-schemas'
@@ -54,10 +59,17 @@ export interface PreparedServer {
 }
 
 function sendReply(res: http.ServerResponse, reply: Reply): void {
+  if (reply.stream) return reply.stream(res)
   if (reply.contentType === undefined) return send(res, reply.status, reply.body, reply.headers)
   if (res.headersSent) return
   res.writeHead(reply.status, { 'content-type': reply.contentType, ...reply.headers })
   res.end(String(reply.body))
+}
+
+/** The query string's parameters (the path is parse-checked by request-target.ts). */
+function queryOf(url: string | undefined): URLSearchParams {
+  const at = url?.indexOf('?') ?? -1
+  return new URLSearchParams(at < 0 ? '' : (url as string).slice(at + 1).split('#')[0])
 }
 
 /** The events a request carries, for its log line. */
@@ -77,6 +89,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
   trackingRoutes(context, routes)
   browserRoutes(context, routes)
   opsRoutes(context, routes)
+  adminRoutes(context, routes)
+  consoleRoutes(routes)
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const logger = options.logger ?? silentLogger()
   const { access, admission, metrics, origins, rateLimits } = context
@@ -86,36 +100,58 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
 
   const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const started = process.hrtime.bigint()
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/(.)\/+$/, '$1')
+    const requestId = nextRequestId()
+    const target = parseTarget(req.url)
+    const path = target.ok ? target.path : ''
     const log: { caller?: string; events?: number } = {}
+    // The route's registered path: `/v1/projects/:writeKey/settings`, never the key in the request's.
+    const route = (target.ok ? matchRoute(routes, path)?.key : undefined) ?? 'unknown'
+    res.setHeader('x-request-id', requestId)
     res.on('finish', () => {
-      // The route's registered path: `/v1/projects/:writeKey/settings`, never the key in the request's.
-      const route = matchRoute(routes, path)?.key ?? 'unknown'
       metrics.requests.inc({ route, status: String(res.statusCode) })
       const ms = Number(process.hrtime.bigint() - started) / 1e6
       const shown = route === 'unknown' ? path : route
+      const status = res.statusCode
       logger.info(
-        { method: req.method, path: shown, status: res.statusCode, ms: Math.round(ms * 10) / 10, ...log },
+        { requestId, method: req.method, path: shown, status, ms: Math.round(ms * 10) / 10, ...log },
         'request'
       )
     })
-    handle(req, res, path, log).catch((error: unknown) => {
-      if (admission.isDraining) res.setHeader('connection', 'close')
-      if (error instanceof RequestError) {
-        send(
-          res,
-          error.status,
-          { ok: false, error: { status: error.status, code: error.code, message: error.message } },
-          error.headers
-        )
-        // Stop reading an oversized body; the client got its answer.
-        if (error.status === 413) res.on('finish', () => req.destroy())
-        return
+    // Whatever fails below answers this request alone: a RequestError as itself, a destination error with
+    // its status, anything else (a bug, a stack overflow) as a 500 naming only the request id, logged and
+    // counted. The process goes on serving the others.
+    const fail = (error: unknown): void => {
+      try {
+        if (admission.isDraining) res.setHeader('connection', 'close')
+        if (error instanceof RequestError) {
+          const { status, code, message } = error
+          send(res, status, { ok: false, error: { status, code, message } }, error.headers)
+          // Stop reading an oversized body; the client got its answer.
+          if (status === 413) res.on('finish', () => req.destroy())
+          return
+        }
+        if (isUnexpected(error)) {
+          metrics.unexpectedErrors.inc({ where: 'request', route })
+          logger.error({ requestId, path, err: describeUnexpected(error) }, 'unexpected error')
+          const message = `unexpected error while handling the request (request id ${requestId})`
+          send(res, 500, { ok: false, error: { status: 500, code: 'INTERNAL_ERROR', message }, requestId })
+          return
+        }
+        const { status, body } = errorResponse(error)
+        logger.warn({ requestId, path, status, code: (body.error as { code?: string }).code }, 'request failed')
+        send(res, status, body)
+      } catch (failure) {
+        // Even the error answer failed (e.g. a socket already gone): end this request, nothing more.
+        logger.error({ requestId, path, err: describeUnexpected(failure) }, 'could not answer')
+        res.destroy()
       }
-      const { status, body } = errorResponse(error)
-      logger.warn({ path, status, code: (body.error as { code?: string }).code }, 'request failed')
-      send(res, status, body)
-    })
+    }
+    try {
+      if (!target.ok) throw new RequestError(400, 'BAD_REQUEST_TARGET', target.reason)
+      handle(req, res, path, log).catch(fail)
+    } catch (error) {
+      fail(error)
+    }
   }
 
   async function handle(
@@ -144,10 +180,11 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
         allow: route.method
       })
     }
-    // Reads (health, readiness, metrics, manifest) go on while draining; work does not. A request counts
-    // until its answer is written out, so that a drain never cuts an answer short.
+    // Public routes (events, settings) count against the client address's rate limit; probes do not.
     const limited = route.browser === true || route.access === 'writeKey'
     if (limited) rateLimits.client(clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy))
+    // Reads (health, readiness, metrics, manifest) go on while draining; work does not. A request counts
+    // until its answer is written out, so that a drain never cuts an answer short.
     if (route.method === 'POST') res.once('close', admission.enter())
     // A write key may come in the body; anything else is checked before the body is read.
     let caller: Caller | undefined
@@ -163,15 +200,17 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
     if (body === undefined && route.method === 'POST' && !route.emptyBodyOk) {
       throw new RequestError(400, 'EMPTY_BODY', `POST ${path} needs a JSON body`)
     }
-    const reply = await route.handler(body, { headers: req.headers, caller, path, params })
+    const reply = await route.handler(body, { headers: req.headers, caller, path, params, query: queryOf(req.url) })
     if (admission.isDraining) res.setHeader('connection', 'close')
     sendReply(res, reply)
   }
 
   const files = readTls(serverConfig)
+  const limits = limitsOf(serverConfig)
   const server = files
-    ? https.createServer({ cert: files.cert, key: files.key }, listener)
-    : http.createServer(listener)
+    ? https.createServer({ cert: files.cert, key: files.key, ...httpOptions(limits) }, listener)
+    : http.createServer(httpOptions(limits), listener)
+  applyConnectionCap(server, limits)
   return { server, routes: describeRoutes(routes), destination: runner.destination, config: runner.config, context }
 }
 
@@ -210,6 +249,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, drainTimeoutMs)))])
       clearTimeout(timer)
       server.closeAllConnections()
+      await Promise.all([...context.streams].map((s) => s.stop()))
       await closed
       await closeAllProducers()
     })()

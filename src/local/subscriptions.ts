@@ -26,6 +26,12 @@ import type { EventOutcome } from './summary'
 export type Delivery = EventOutcome['deliveries'][number]
 export type { EventOutcome }
 
+/** The settings actions-core takes for one subscription: the config's settings with it inside. */
+export function settingsWith(config: ConfigFile, subscription: SubscriptionConfig): JSONObject {
+  const { name, subscribe, partnerAction, mapping } = subscription
+  return { ...config.settings, subscriptions: [{ name, subscribe, partnerAction, mapping }] }
+}
+
 interface Prepared {
   subscription: SubscriptionConfig
   fql: ParsedFql
@@ -75,8 +81,7 @@ class SubscriptionEngine {
   }
 
   private settingsFor(s: SubscriptionConfig): JSONObject {
-    const { name, subscribe, partnerAction, mapping } = s
-    return { ...this.config.settings, subscriptions: [{ name, subscribe, partnerAction, mapping }] }
+    return settingsWith(this.config, s)
   }
 
   async runEvent(event: SegmentEvent): Promise<EventOutcome> {

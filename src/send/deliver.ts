@@ -5,7 +5,7 @@
  * only when its partition was acknowledged (or when acks is 0, where Kafka acknowledges nothing).
  */
 import { ownError } from '../errors'
-import { protocolType, toActionError } from '../kafka/errors'
+import { isTooLarge, toActionError } from '../kafka/errors'
 import type { RecordPlacement, SendOptions, TopicProducer } from '../kafka/types'
 import type { BuiltRecord } from '../records'
 import type { ConnectionSettings } from '../settings'
@@ -31,13 +31,6 @@ export type Outcome = { ok: true; sent: Delivered } | { ok: false; error: Error;
 export interface DeliveryObserver {
   /** One acknowledged request: its record count, estimated bytes, time, and the records themselves. */
   sent?(topic: string, records: number, bytes: number, ms: number, part?: readonly BuiltRecord[]): void
-}
-
-const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE'])
-
-/** kafkajs wraps the cause after its retries; a too-large answer is never retried, but be safe. */
-function isTooLarge(error: unknown): boolean {
-  return TOO_LARGE.has(protocolType(error) ?? '')
 }
 
 /**

@@ -20,17 +20,48 @@ jest.setTimeout(60000)
 const SHOP =
   '<!doctype html><html><head><title>Shop</title><link rel="icon" href="data:,"><script src="/sdk/index.js"></script></head><body>Shop</body></html>'
 
+/**
+ * The loader a website owner pastes (docs/sdks.md): Segment's snippet pattern (a buffer of calls made
+ * before the SDK arrives), analytics.js's standalone build hosted by the site, and `_cdn` naming the
+ * gateway, where the SDK fetches its settings. The user id comes from the page's hash.
+ */
+const snippet = (writeKey: string, gatewayUrl: string): string => `<!doctype html><html><head><title>Snippet</title>
+<link rel="icon" href="data:,"><script>
+!function () {
+  var analytics = (window.analytics = window.analytics || [])
+  if (analytics.initialize || analytics.invoked) return
+  analytics.invoked = true
+  ;['track', 'identify', 'page', 'group', 'alias', 'screen', 'reset', 'ready', 'on', 'off'].forEach(function (m) {
+    analytics[m] = function () {
+      analytics.push([m].concat(Array.prototype.slice.call(arguments)))
+      return analytics
+    }
+  })
+  analytics._writeKey = '${writeKey}'
+  analytics._cdn = '${gatewayUrl}'
+  var script = document.createElement('script')
+  script.async = true
+  script.src = '/sdk/standalone.js'
+  document.head.appendChild(script)
+  analytics.page()
+}()
+analytics.identify(location.hash.slice(1), { plan: 'pro' })
+analytics.track('Snippet Loaded')
+</script></head><body>Snippet</body></html>`
+
 let browser: Browser
 let site: StaticSite
 let otherSite: StaticSite
 let topic: string
 let gateway: RunningServer
 const opened: { close(): Promise<void> }[] = []
+/** The allowed site's pages (read per request: the snippet page is added once the gateway's URL is known). */
+const pages: Record<string, string> = { '/': SHOP, '/checkout': SHOP }
 
 beforeAll(async () => {
   ;[browser, site, otherSite, topic] = await Promise.all([
     launchBrowser(),
-    serveSite({ '/': SHOP, '/checkout': SHOP }),
+    serveSite(pages),
     serveSite({ '/': SHOP }),
     createTopic(uniqueTopic('browser-sdk'))
   ])
@@ -38,6 +69,7 @@ beforeAll(async () => {
     port: 0,
     config: gatewayConfig(topic, securedServer({ allowedOrigins: [site.origin] }))
   })
+  pages['/snippet'] = snippet(WRITE_KEY, gateway.url)
 })
 
 afterAll(async () => {
@@ -207,6 +239,23 @@ describe('analytics.js in Chromium, through the gateway', () => {
     expect(await recordsOf(userId)).toEqual([])
     expect(problems.errors).toEqual([])
     expect(problems.consoleErrors.some((e) => /CORS|Access-Control-Allow-Origin/.test(e))).toBe(true)
+  })
+
+  it("the website owner's snippet (the standalone build, _cdn = the gateway) sends its buffered calls", async () => {
+    const userId = `u-${randomUUID()}`
+    const { problems } = await open(`${site.origin}/snippet#${userId}`)
+    // The page's calls share its anonymousId; the snippet's page() may be sent before identify().
+    const ofPage = (rs: Record<string, unknown>[]): Record<string, unknown>[] => {
+      const anonymousId = rs.find((v) => v.type === 'identify' && v.userId === userId)?.anonymousId
+      return anonymousId ? rs.filter((v) => v.anonymousId === anonymousId) : []
+    }
+    const mine = ofPage(values(await readUntil(topic, (rs) => ofPage(values(rs)).length >= 3)))
+    expect(mine.map((v) => v.type).sort()).toEqual(['identify', 'page', 'track'])
+    for (const event of mine) {
+      expect(event.context).toMatchObject({ page: { path: '/snippet' }, library: { name: 'analytics.js' } })
+    }
+    expect(mine.find((v) => v.type === 'track')).toMatchObject({ event: 'Snippet Loaded', userId })
+    expect(problems).toEqual({ errors: [], consoleErrors: [] })
   })
 
   it('sendBeacon from an allowed page (no custom header: text/plain, the write key in the body) lands', async () => {
