@@ -66,7 +66,7 @@ export function gatewayLines(results: WorkloadResult[]): string[] {
     '',
     'The gateway (`npm start`’s server) alone in a process, loaded by a generator in another process (bodies ' +
       'serialised before measuring, keep-alive connections); the direct row calls `onBatch` / `onEvent` with as many ' +
-      'calls in flight. CPU is user + system of the process doing the work (the gateway’s, or the direct caller’s).',
+      'calls in flight and the mapping the gateway’s config has (the action fields’ defaults filled in). CPU is user + system of the process doing the work (the gateway’s, or the direct caller’s).',
     '',
     '| workload | direct, events/s (p50 / p99 ms) | gateway, events/s (p50 / p99 ms) | gateway / direct | direct CPU µs/ev | gateway CPU µs/ev | gateway’s own µs/ev |',
     '|---|---:|---:|---:|---:|---:|---:|'
