@@ -33,8 +33,9 @@ const { completeEvent } = require(path.join(from, 'local', 'complete-event')) as
 const { openRunner } = require(path.join(from, 'local', 'startup')) as {
   openRunner(config: unknown, definition: AnyDefinition): Promise<{ destination: never; config: never }>
 }
-const { runBatch } = require(path.join(from, 'local', 'subscriptions')) as {
+const { runBatch, runEvent } = require(path.join(from, 'local', 'subscriptions')) as {
   runBatch(destination: unknown, config: unknown, events: SegmentEvent[]): Promise<unknown[]>
+  runEvent(destination: unknown, config: unknown, event: SegmentEvent): Promise<unknown>
 }
 const { EventDelivery } = require(path.join(from, 'local', 'deliver-events')) as {
   EventDelivery: new (
@@ -110,6 +111,14 @@ async function main(): Promise<void> {
     await cpuPerEvent('EventDelivery.deliver (engine + dead letters + metrics)', (r) =>
       delivery.deliver(completed[r % completed.length], caller, '/v1/batch', false)
     )
+    // One event a call (`/v1/track`), the same events one by one, one call at a time.
+    await cpuPerEvent("single events: onEvent, the config's mapping", async (r) => {
+      for (const e of completed[r % completed.length])
+        await destination.onEvent(e, { ...settings, subscription: filled } as never)
+    })
+    await cpuPerEvent('single events: runEvent (the subscription engine)', async (r) => {
+      for (const e of completed[r % completed.length]) await runEvent(runner.destination, runner.config, e)
+    })
   }
   process.stdout.write(`${BATCH} events a request, ${ROUNDS} rounds, median of ${REPEATS}, src from ${from}\n`)
   for (let repeat = 0; repeat < REPEATS; repeat++) await steps()
