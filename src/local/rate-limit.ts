@@ -95,6 +95,13 @@ export class RateLimiter {
     this.clients = new LRUCache({ max: configured.maxClients ?? BROWSER_DEFAULT_LIMITS.maxClients })
   }
 
+  /** The limits in force, in words (for the start-up banner). */
+  describe(): string {
+    const one = (what: string, l: RateLimitConfig): string =>
+      l === false ? `per ${what} off` : `per ${what} ${l.perSecond}/s (burst ${l.burst})`
+    return `${one('client', this.perClient)}, ${one('write key', this.perWriteKey)}`
+  }
+
   /** Counts a request from `address`; throws 429 beyond the per-client limit. */
   client(address: string): void {
     if (this.perClient === false) return

@@ -35,6 +35,15 @@ function accessNote(server: RunningServer): string {
   return `${keys}; ${admin}; ${settings}`
 }
 
+/** Which pages may send (analytics.js with cdnURL = the gateway) and the rate limits in force. */
+function browserNote(server: RunningServer): string {
+  const s = server.config.server
+  const origins = s?.allowedOrigins?.length
+    ? `pages of ${s.allowedOrigins.join(', ')}`
+    : 'no page (server.allowedOrigins)'
+  return `${origins}; rate limits ${server.context.rateLimits.describe()}`
+}
+
 function banner(server: RunningServer, brokersNote: string, configFile: string | undefined): string {
   const brokers = String(server.config.settings.brokers)
   const first = parseBrokers(brokers).brokers[0]
@@ -50,6 +59,7 @@ function banner(server: RunningServer, brokersNote: string, configFile: string |
     `  config:  ${configFile ?? `embedded default (track/identify/page/screen/group -> topic ${DEFAULT_TOPIC}, keyed by userId)`}`,
     `  access:  ${accessNote(server)}`,
     `  dead letters: ${server.config.server?.deadLetter?.topic ?? 'off'}`,
+    `  browsers: ${browserNote(server)}`,
     `  routes:  ${server.routes.join(', ')}`,
     '',
     'Send an event through the subscriptions of the config:',
