@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs'
 import * as net from 'node:net'
+import { LIMITS_SCHEMA_PROPERTIES, limitsProblems, type ServerLimits } from './server-limits'
 
 export interface WriteKey {
   /** Goes into logs and metrics; the key never does. */
@@ -14,10 +15,13 @@ export interface WriteKey {
   key: string
 }
 
-export interface ServerConfig {
+/** With the timeouts, connection cap and event limits of server-limits.ts. */
+export interface ServerConfig extends ServerLimits {
   writeKeys?: WriteKey[]
   /** Sent as `Authorization: Bearer <token>` to the routes that take settings or reveal the cluster. */
   adminToken?: string
+  /** When set, `GET /metrics` needs it (or the admin token) as `Authorization: Bearer <token>`. */
+  metricsToken?: string
   /** Settings in request bodies (`/authenticate`, `/send`, `/send/topic`); default: only when unsecured. */
   allowRequestSettings?: boolean
   tls?: { certFile: string; keyFile: string }
@@ -89,6 +93,7 @@ export const SERVER_CONFIG_SCHEMA = {
       }
     },
     adminToken: { type: 'string', minLength: 16, maxLength: 512 },
+    metricsToken: { type: 'string', minLength: 16, maxLength: 512 },
     allowRequestSettings: { type: 'boolean' },
     tls: {
       type: 'object',
@@ -123,7 +128,8 @@ export const SERVER_CONFIG_SCHEMA = {
         perWriteKey: RATE_LIMIT_SCHEMA,
         maxClients: { type: 'integer', minimum: 1, maximum: 10000000 }
       }
-    }
+    },
+    ...LIMITS_SCHEMA_PROPERTIES
   }
 } as const
 
@@ -141,6 +147,9 @@ export function serverConfigProblems(server: ServerConfig | undefined): string[]
   }
   if (server?.adminToken && keys.has(server.adminToken))
     problems.push('server.adminToken: must differ from every write key')
+  if (server?.metricsToken && keys.has(server.metricsToken))
+    problems.push('server.metricsToken: must differ from every write key')
+  problems.push(...limitsProblems(server))
   return problems
 }
 

@@ -4,11 +4,13 @@
  * Every case ends with the same checks: no 5xx for a client's mistake, no secret in any answer, /health
  * still answers and /metrics parses; every event answered 200 is read back from Kafka with kcat.
  */
+import * as net from 'node:net'
 import type { DestinationDefinition } from '@segment/actions-core'
 import definition from '../../../src'
 import { startServer, type RunningServer } from '../../../src/local/server'
 import {
   ADMIN_TOKEN,
+  basic,
   bearer,
   call,
   gatewayConfig,
@@ -18,6 +20,7 @@ import {
 } from '../../helpers/gateway'
 import { rawRequest, seriesOf, stillServing } from '../../helpers/hostile'
 import { createTopic, uniqueTopic } from '../../helpers/kafka'
+import { until } from '../../helpers/wait'
 
 jest.setTimeout(60000)
 
@@ -135,3 +138,76 @@ describe('an unexpected error inside a route', () => {
     )
   })
 })
+
+describe('slow and idle clients, and the connection cap (small limits)', () => {
+  let small: RunningServer
+  beforeAll(async () => {
+    const limits = { headersTimeoutMs: 1000, requestTimeoutMs: 2000, keepAliveTimeoutMs: 500, maxConnections: 8 }
+    small = await startServer({ port: 0, config: gatewayConfig(topic, securedServer(limits)) })
+  })
+  afterAll(() => small?.close())
+  afterEach(async () => {
+    await stillServing(small.url)
+  })
+
+  it('headers trickled a byte at a time: 408 once server.headersTimeoutMs is up, connection closed', async () => {
+    const bytes = 'GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ' + 'a'.repeat(200)
+    const reply = await raw(small.url, bytes.split(''), { gapMs: 100 })
+    expect(reply.closed).toBe(true)
+    expect(reply.status === 408 || reply.status === 0).toBe(true)
+  })
+
+  it('a body trickled slower than server.requestTimeoutMs allows: 408, connection closed', async () => {
+    const head = `POST /v1/track HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 400\r\n${Object.entries(basic(WRITE_KEY)).map(([k, v]) => `${k}: ${v}`)}\r\n\r\n`
+    const reply = await raw(small.url, [head, ...'{"type":"track","event":"x","userId":"u"'.split('')], { gapMs: 150 })
+    expect(reply.closed).toBe(true)
+    expect(reply.status === 408 || reply.status === 0).toBe(true)
+  })
+
+  it('a connection that sends nothing is closed', async () => {
+    const reply = await raw(small.url, [], { timeoutMs: 10000 })
+    expect(reply.closed).toBe(true)
+    expect(reply.status === 408 || reply.status === 0).toBe(true)
+  })
+
+  it('an idle keep-alive connection is closed after server.keepAliveTimeoutMs', async () => {
+    const reply = await raw(small.url, ['GET /health HTTP/1.1\r\nHost: x\r\n\r\n'], { settleMs: 5000 })
+    expect(reply.status).toBe(200)
+    expect(reply.closed).toBe(true)
+  })
+})
+
+describe('the connection cap', () => {
+  let capped: RunningServer
+  beforeAll(async () => {
+    capped = await startServer({ port: 0, config: gatewayConfig(topic, securedServer({ maxConnections: 8 })) })
+  })
+  afterAll(() => capped?.close())
+
+  it('connections beyond server.maxConnections are closed at once; served again once others close', async () => {
+    const { hostname, port } = new URL(capped.url)
+    const held = await Promise.all(
+      Array.from(
+        { length: 8 },
+        () =>
+          new Promise<net.Socket>((resolve, reject) => {
+            const s = net.connect(Number(port), hostname, () => resolve(s))
+            s.on('error', reject)
+          })
+      )
+    )
+    try {
+      await until(async () => (await connections(capped)) >= 8)
+      const refused = await raw(capped.url, ['GET /health HTTP/1.1\r\nHost: x\r\n\r\n'])
+      expect(refused).toMatchObject({ status: 0, closed: true })
+    } finally {
+      for (const s of held) s.destroy()
+    }
+    await until(async () => (await connections(capped)) === 0)
+    await stillServing(capped.url)
+  })
+})
+
+function connections(s: RunningServer): Promise<number> {
+  return new Promise((resolve) => s.server.getConnections((_e, count) => resolve(count)))
+}
