@@ -4,7 +4,11 @@
  * partition, key, headers and value that a real send then gives (read back with kcat); a tail streams a
  * record sent meanwhile and leaves no consumer group behind; a dead letter is listed and replayed once.
  */
+import { execFile } from 'node:child_process'
+import * as fs from 'node:fs'
 import * as http from 'node:http'
+import * as os from 'node:os'
+import * as path from 'node:path'
 import type { ConfigFile } from '../../src/local/config-file'
 import { listGroups } from '../../src/kafka/cluster'
 import { READER_GROUP_PREFIX } from '../../src/kafka/reader'
@@ -14,9 +18,21 @@ import { ADMIN_TOKEN, bearer, call, plaintextSettings, readUntil, securedServer 
 import { createTopic, deleteTopics, uniqueTopic } from '../helpers/kafka'
 import { until } from '../helpers/wait'
 
-jest.setTimeout(60000)
+jest.setTimeout(90000)
 
 const admin = bearer(ADMIN_TOKEN)
+const root = path.resolve(__dirname, '..', '..')
+
+/** The CLI as users run it (tsx), its exit status and output. */
+function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const tsx = path.join(root, 'node_modules/.bin/tsx')
+    const env = { ...process.env, KAFKA_BROKERS: '', KAFKA_CONFIG_FILE: '' }
+    execFile(tsx, ['src/local/cli.ts', ...args], { cwd: root, env }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })
+    )
+  })
+}
 
 function config(topic: string, deadLetterTopic: string, timestampPath = '$.properties.when'): ConfigFile {
   return {
@@ -187,37 +203,54 @@ describe('console admin routes', () => {
     expect(await listGroups(c, READER_GROUP_PREFIX)).toEqual([])
   })
 
-  it('dead letters: listed with their code, replayed once after the mapping is fixed', async () => {
-    const poisoned = track('user-poison', 'not a date')
-    const sent = await call(server.url, 'POST', '/admin/send', { event: poisoned }, admin)
-    expect(sent.body.ok).toBe(false)
+  it('dead letters: listed with their code, replayed once after the mapping is fixed (route and CLI)', async () => {
+    const poisoned = [track('user-poison', 'not a date'), track('user-poison-2', 'not a date either')]
+    for (const event of poisoned) {
+      const sent = await call(server.url, 'POST', '/admin/send', { event }, admin)
+      expect(sent.body.ok).toBe(false)
+    }
     const listed = await call(server.url, 'GET', '/admin/dead-letters', undefined, admin)
     const letters = listed.body.deadLetters as { code: string; partition: number; offset: string; message: string }[]
-    expect(letters).toHaveLength(1)
-    expect(letters[0]).toMatchObject({ subscription: 'tracks', status: '400', event: poisoned })
+    expect(letters).toHaveLength(2)
+    expect(letters[0]).toMatchObject({ subscription: 'tracks', status: '400', event: poisoned[0] })
     expect(letters[0].message).toContain('timestamp')
     const { code } = letters[0]
-    expect((await call(server.url, 'GET', `/admin/dead-letters?code=nope`, undefined, admin)).body.deadLetters).toEqual(
-      []
-    )
+    const none = await call(server.url, 'GET', `/admin/dead-letters?code=nope`, undefined, admin)
+    expect(none.body.deadLetters).toEqual([])
 
-    // The mapping fixed in the config: the gateway restarted with it.
+    // The mapping fixed in the config: the gateway restarted with it. The first dead letter by the route...
     await server.close()
-    server = await startServer({ port: 0, config: config(topic, dlq, '$.timestamp') })
-    const first = await call(server.url, 'POST', '/admin/dead-letters/replay', { code }, admin)
-    expect(first.body).toMatchObject({ ok: true, summary: { replayed: 1, alreadyReplayed: 0, failed: 0 } })
-    const second = await call(
-      server.url,
-      'POST',
-      '/admin/dead-letters/replay',
-      { records: [letters[0]].map(({ partition, offset }) => ({ partition, offset })) },
-      admin
-    )
-    expect(second.body).toMatchObject({ ok: true, summary: { replayed: 0, alreadyReplayed: 1 } })
-    const records = await readUntil(topic, (r) => r.some((x) => x.key === 'user-poison'))
-    expect(records.filter((x) => x.key === 'user-poison')).toHaveLength(1)
+    const fixed = config(topic, dlq, '$.timestamp')
+    server = await startServer({ port: 0, config: fixed })
+    const first = { records: [{ partition: letters[0].partition, offset: letters[0].offset }] }
+    const replayed = await call(server.url, 'POST', '/admin/dead-letters/replay', first, admin)
+    expect(replayed.body).toMatchObject({ ok: true, summary: { replayed: 1, alreadyReplayed: 0, failed: 0 } })
+    const again = await call(server.url, 'POST', '/admin/dead-letters/replay', first, admin)
+    expect(again.body).toMatchObject({ ok: true, summary: { replayed: 0, alreadyReplayed: 1 } })
+
+    // ... every one of the code by the CLI: the second one only, once.
+    const file = path.join(os.tmpdir(), `console-replay-${process.pid}.json`)
+    fs.writeFileSync(file, JSON.stringify(fixed))
+    try {
+      const cli = await runCli(['replay', '--config', file, '--code', code, '--json'])
+      expect(cli.code).toBe(0)
+      const outcomes = JSON.parse(cli.stdout) as { outcome: string; offset: string }[]
+      expect(outcomes.map((o) => [o.offset, o.outcome])).toEqual([
+        [letters[0].offset, 'already replayed'],
+        [letters[1].offset, 'replayed']
+      ])
+      const list = await runCli(['replay', '--config', file, '--list'])
+      expect(list.stdout.split('\n').filter((l) => l.includes('replayed 20'))).toHaveLength(2)
+    } finally {
+      fs.rmSync(file, { force: true })
+    }
+    const records = await readUntil(topic, (r) => r.filter((x) => x.key?.startsWith('user-poison')).length >= 2)
+    expect(records.flatMap((x) => (x.key?.startsWith('user-poison') ? [x.key] : [])).sort()).toEqual([
+      'user-poison',
+      'user-poison-2'
+    ])
     const after = await call(server.url, 'GET', '/admin/dead-letters', undefined, admin)
-    expect((after.body.deadLetters as { replayed?: unknown }[])[0].replayed).toBeDefined()
+    expect((after.body.deadLetters as { replayed?: unknown }[]).every((l) => l.replayed)).toBe(true)
     made.push(`${dlq}.replayed`)
   })
 })
