@@ -21,6 +21,14 @@ function time(value: unknown): number | undefined {
   return Number.isFinite(t) ? t : undefined
 }
 
+/** The last `receivedAt` as ISO text: a request completes all its events with one Date, formatted once. */
+let lastReceived: { at: Date; iso: string } | undefined
+
+function receivedText(at: Date): string {
+  if (lastReceived?.at !== at) lastReceived = { at, iso: at.toISOString() }
+  return lastReceived.iso
+}
+
 export function completeEvent(
   event: Record<string, unknown>,
   receivedAt: Date,
@@ -36,7 +44,7 @@ export function completeEvent(
   const received = receivedAt.getTime()
   const sentAt = time(out.sentAt) ?? time(envelope.sentAt)
   const original = time(out.timestamp)
-  out.receivedAt = receivedAt.toISOString()
+  out.receivedAt = receivedText(receivedAt)
   if (sentAt !== undefined) out.sentAt = new Date(sentAt).toISOString()
   if (original === undefined) {
     out.timestamp = out.receivedAt

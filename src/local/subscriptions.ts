@@ -1,10 +1,24 @@
 /**
- * The subscription engine: runs raw Segment events through the config's subscriptions with the
- * actions-core mapping engine (`Destination.onEvent` for one event, `onBatch` for many) and folds what it
- * answers into one outcome per event: sent, failed (with status and reason) or not subscribed. Shared by
- * the server and the CLI.
+ * The subscription engine: runs raw Segment events through the config's subscriptions and folds what
+ * the destination answers into one outcome per event: sent, failed (with status and reason) or not
+ * subscribed. Shared by the server and the CLI.
+ *
+ * It does what actions-core's `onEvent` / `onBatch` do for one subscription, with the per-config work
+ * done once: each subscription's FQL is parsed at start (the config was verified by openRunner, settings
+ * included), each event is matched against the parsed filter, and each subscription gets only its
+ * matching events, through the action's own `execute` (one event) or `executeBatch` (many). Independent
+ * subscriptions run concurrently; the outcomes keep the config's order. The answers are those of
+ * `onEvent` / `onBatch`: a destination whose auth is OAuth goes through them (their token refresh).
  */
-import type { Destination, JSONObject, Result, SegmentEvent } from '@segment/actions-core'
+import {
+  getAuthData,
+  type Destination,
+  type JSONObject,
+  type Result,
+  type SegmentEvent,
+  type StatsContext
+} from '@segment/actions-core'
+import { parseFql, validate, type Subscription as ParsedFql } from '@segment/destination-subscriptions'
 import type { ConfigFile, SubscriptionConfig } from './config-file'
 import { failedResult, isNotMatched, lastData, nodeResult } from './results'
 import type { EventOutcome } from './summary'
@@ -15,8 +29,8 @@ export type { EventOutcome }
 /**
  * The memory of what each subscription delivered (see acknowledged-ids.ts): an event a subscription
  * acknowledged before (an SDK's retry) is not sent to it again. Each subscription's acknowledgements
- * are remembered as soon as it answers, before the next subscription runs, so a retry the SDK sends
- * while a slow subscription is still working finds them.
+ * are remembered as soon as it answers, so a retry the SDK sends while a slow subscription of the same
+ * batch is still working finds them.
  */
 export interface Acknowledged {
   known(subscription: string, event: SegmentEvent): { data: unknown } | undefined
@@ -37,79 +51,186 @@ export function settingsWith(config: ConfigFile, subscription: SubscriptionConfi
   return { ...config.settings, subscriptions: [{ name, subscribe, partnerAction, mapping }] }
 }
 
+interface Prepared {
+  subscription: SubscriptionConfig
+  fql: ParsedFql
+}
+
+/** Per event, what one subscription did with it (undefined: not matched); one Delivery: failed for all. */
+type BatchAnswer = (Delivery | undefined)[] | Delivery
+
 function outcome(deliveries: Delivery[]): EventOutcome {
   if (deliveries.length === 0) return { status: 'not subscribed', deliveries }
   return { status: deliveries.every((d) => d.ok) ? 'sent' : 'failed', deliveries }
+}
+
+/** As actions-core's subscription runner marks them: a schema error is the payload's fault (400). */
+function failed(name: string, error: unknown): Delivery {
+  const e = error as { name?: unknown; status?: unknown } | null
+  if (e && (e.name === 'AggregateAjvError' || e.name === 'ValidationError')) e.status = 400
+  return { subscription: name, ...failedResult(error) }
+}
+
+class SubscriptionEngine {
+  private readonly prepared: Prepared[]
+  private readonly settings: JSONObject
+  private readonly auth: ReturnType<typeof getAuthData>
+  /** OAuth destinations refresh tokens inside onEvent/onBatch: they keep that path. */
+  private readonly viaOnBatch: boolean
+
+  constructor(
+    private readonly destination: Destination<unknown>,
+    private readonly config: ConfigFile
+  ) {
+    this.prepared = config.subscriptions.map((subscription) => ({
+      subscription,
+      fql: parseFql(subscription.subscribe)
+    }))
+    const { oauth: _oauth, ...settings } = config.settings as JSONObject
+    this.settings = settings
+    this.auth = getAuthData(config.settings as JSONObject)
+    const scheme = destination.authentication?.scheme
+    this.viaOnBatch = scheme === 'oauth2' || scheme === 'oauth-managed'
+  }
+
+  private input(s: SubscriptionConfig) {
+    // Fresh objects per call, as actions-core makes them per onEvent/onBatch (no stats client: `{}`).
+    const statsContext = {} as StatsContext
+    return { mapping: s.mapping || {}, settings: { ...this.settings }, auth: this.auth, features: {}, statsContext }
+  }
+
+  private settingsFor(s: SubscriptionConfig): JSONObject {
+    return settingsWith(this.config, s)
+  }
+
+  async runEvent(event: SegmentEvent, acknowledged?: Acknowledged): Promise<EventOutcome> {
+    const answers = await Promise.all(
+      this.prepared.map((p) => {
+        const known = acknowledged?.known(p.subscription.name, event)
+        if (known) return repeat(p.subscription.name, known)
+        return this.eventThrough(p, event).then((d) => {
+          if (d?.ok) acknowledged?.remember(d.subscription, event, d.data)
+          return d
+        })
+      })
+    )
+    return outcome(answers.filter((d): d is Delivery => d !== undefined))
+  }
+
+  private async eventThrough({ subscription: s, fql }: Prepared, event: SegmentEvent): Promise<Delivery | undefined> {
+    try {
+      let results: Result[]
+      if (this.viaOnBatch) {
+        results = await this.destination.onEvent(event, this.settingsFor(s))
+        if (results.length === 1 && results[0].output === 'not subscribed') return undefined
+      } else {
+        if (!validate(fql, event)) return undefined
+        const personas = event.context?.personas as { audience_settings?: JSONObject } | undefined
+        results = await this.destination.actions[s.partnerAction].execute({
+          ...this.input(s),
+          data: event as unknown as JSONObject,
+          audienceSettings: event.context?.personas ? personas?.audience_settings : {},
+          personasContext: personas as never
+        })
+      }
+      return { subscription: s.name, ok: true, status: 200, data: lastData(results) }
+    } catch (error) {
+      return failed(s.name, error)
+    }
+  }
+
+  /** Many events as one batch per subscription (the action's `performBatch`), one outcome per event. */
+  async runBatch(events: SegmentEvent[], acknowledged?: Acknowledged): Promise<EventOutcome[]> {
+    const perEvent: Delivery[][] = events.map(() => [])
+    await Promise.all(
+      this.prepared.map(async (p) => {
+        // A subscription gets only the events it has not acknowledged before.
+        const name = p.subscription.name
+        const send: number[] = []
+        events.forEach((event, i) => {
+          const known = acknowledged?.known(name, event)
+          if (known) perEvent[i].push(repeat(name, known))
+          else send.push(i)
+        })
+        if (send.length === 0) return
+        const batch = send.length === events.length ? events : send.map((i) => events[i])
+        const answer = await this.batchThrough(p, batch)
+        if (!Array.isArray(answer)) {
+          // The whole batch failed before per-event results existed.
+          for (const i of send) perEvent[i].push({ ...answer })
+          return
+        }
+        answer.forEach((d, j) => {
+          if (!d) return
+          if (d.ok) acknowledged?.remember(name, batch[j], d.data)
+          perEvent[send[j]].push(d)
+        })
+      })
+    )
+    return perEvent.map(outcome)
+  }
+
+  private async batchThrough({ subscription: s, fql }: Prepared, events: SegmentEvent[]): Promise<BatchAnswer> {
+    const answer: (Delivery | undefined)[] = []
+    try {
+      let nodes: NonNullable<Result['multistatus']>
+      let at: number[] | undefined
+      if (this.viaOnBatch) {
+        const results = await this.destination.onBatch(events, this.settingsFor(s))
+        nodes = results[0]?.multistatus ?? [] // none: `not subscribed`
+      } else {
+        const matched: SegmentEvent[] = []
+        at = []
+        for (let i = 0; i < events.length; i++) {
+          if (!validate(fql, events[i])) continue
+          matched.push(events[i])
+          at.push(i)
+        }
+        if (matched.length === 0) return answer
+        nodes = await this.destination.executeBatch(s.partnerAction, { ...this.input(s), events: matched })
+      }
+      for (let j = 0; j < nodes.length; j++) {
+        const node = nodes[j]
+        if (node && !isNotMatched(node)) answer[at ? at[j] : j] = { subscription: s.name, ...nodeResult(node) }
+      }
+      return answer
+    } catch (error) {
+      return failed(s.name, error)
+    }
+  }
+}
+
+const engines = new WeakMap<ConfigFile, SubscriptionEngine>()
+
+/** The engine of a verified config (see openRunner), built on first use. */
+function engineFor(destination: Destination<unknown>, config: ConfigFile): SubscriptionEngine {
+  let engine = engines.get(config)
+  if (!engine) {
+    engine = new SubscriptionEngine(destination, config)
+    engines.set(config, engine)
+  }
+  return engine
 }
 
 /**
  * One event through every subscription. Each subscription runs on its own so that one failing
  * subscription neither hides nor undoes what another one delivered.
  */
-export async function runEvent(
+export function runEvent(
   destination: Destination<unknown>,
   config: ConfigFile,
   event: SegmentEvent,
   acknowledged?: Acknowledged
 ): Promise<EventOutcome> {
-  const deliveries: Delivery[] = []
-  for (const s of config.subscriptions) {
-    const known = acknowledged?.known(s.name, event)
-    if (known) {
-      deliveries.push(repeat(s.name, known))
-      continue
-    }
-    try {
-      const results = await destination.onEvent(event, settingsWith(config, s))
-      if (results.length === 1 && results[0].output === 'not subscribed') continue
-      const data = lastData(results)
-      acknowledged?.remember(s.name, event, data)
-      deliveries.push({ subscription: s.name, ok: true, status: 200, data })
-    } catch (error) {
-      deliveries.push({ subscription: s.name, ...failedResult(error) })
-    }
-  }
-  return outcome(deliveries)
+  return engineFor(destination, config).runEvent(event, acknowledged)
 }
 
-/**
- * Many events as one batch per subscription (the action's `performBatch`), one outcome per event. A
- * subscription gets only the events it has not acknowledged before.
- */
-export async function runBatch(
+/** Many events as one batch per subscription (the action's `performBatch`), one outcome per event. */
+export function runBatch(
   destination: Destination<unknown>,
   config: ConfigFile,
   events: SegmentEvent[],
   acknowledged?: Acknowledged
 ): Promise<EventOutcome[]> {
-  const perEvent: Delivery[][] = events.map(() => [])
-  for (const s of config.subscriptions) {
-    // Indices of the events to send to this subscription.
-    const send: number[] = []
-    events.forEach((event, i) => {
-      const known = acknowledged?.known(s.name, event)
-      if (known) perEvent[i].push(repeat(s.name, known))
-      else send.push(i)
-    })
-    if (send.length === 0) continue
-    let results: Result[]
-    try {
-      const batch = send.length === events.length ? events : send.map((i) => events[i])
-      results = await destination.onBatch(batch, settingsWith(config, s))
-    } catch (error) {
-      // The whole batch failed before per-event results existed (e.g. settings rejected).
-      const failed = failedResult(error)
-      for (const i of send) perEvent[i].push({ subscription: s.name, ...failed })
-      continue
-    }
-    const multistatus = results[0]?.multistatus
-    if (!multistatus) continue // `not subscribed`: no event of the batch matched
-    multistatus.forEach((node, j) => {
-      if (!node || isNotMatched(node)) return
-      const result = nodeResult(node)
-      if (result.ok) acknowledged?.remember(s.name, events[send[j]], result.data)
-      perEvent[send[j]].push({ subscription: s.name, ...result })
-    })
-  }
-  return perEvent.map(outcome)
+  return engineFor(destination, config).runBatch(events, acknowledged)
 }

@@ -47,17 +47,21 @@ describe('AcknowledgedIds', () => {
 })
 
 describe('subscriptions with acknowledged events', () => {
-  const config = {
-    settings: {},
-    subscriptions: ['a', 'b'].map((name) => ({ name, subscribe: 'type = "track"', mapping: {} }))
-  } as unknown as ConfigFile
+  // A fresh config per call: the engine is cached per config object (with its destination).
+  const config = () =>
+    ({
+      settings: {},
+      subscriptions: ['a', 'b'].map((name) => ({ name, subscribe: 'type = "track"', mapping: {} }))
+    }) as unknown as ConfigFile
   const event = (id: string) => ({ type: 'track', messageId: id }) as unknown as SegmentEvent
 
   /** Each subscription's calls (the messageIds it was given); every event succeeds. */
   function standIn() {
     const calls: Record<string, string[][]> = { a: [], b: [] }
     const nameOf = (settings: JSONObject) => (settings.subscriptions as { name: string }[])[0].name
+    // An OAuth scheme keeps the engine on onEvent/onBatch (what this stand-in answers).
     const destination = {
+      authentication: { scheme: 'oauth2' },
       onEvent: async (e: SegmentEvent, settings: JSONObject) => {
         calls[nameOf(settings)].push([e.messageId as string])
         return [{ data: { sent: e.messageId } }]
@@ -83,7 +87,7 @@ describe('subscriptions with acknowledged events', () => {
   it('a batch: each subscription gets only the events it has not acknowledged; the others answer success', async () => {
     const { destination, calls } = standIn()
     const { acknowledged, remembered } = memory()
-    const outcomes = await runBatch(destination, config, ['m-1', 'm-2', 'm-3'].map(event), acknowledged)
+    const outcomes = await runBatch(destination, config(), ['m-1', 'm-2', 'm-3'].map(event), acknowledged)
     expect(calls).toEqual({ a: [['m-1', 'm-3']], b: [['m-1', 'm-2', 'm-3']] })
     expect(remembered).toEqual(['a:m-1', 'a:m-3', 'b:m-1', 'b:m-2', 'b:m-3'])
     expect(outcomes.map((o) => o.status)).toEqual(['sent', 'sent', 'sent'])
@@ -98,7 +102,7 @@ describe('subscriptions with acknowledged events', () => {
   it('one event: sent only to the subscriptions that have not acknowledged it', async () => {
     const { destination, calls } = standIn()
     const { acknowledged, remembered } = memory()
-    const outcome = await runEvent(destination, config, event('m-2'), acknowledged)
+    const outcome = await runEvent(destination, config(), event('m-2'), acknowledged)
     expect(calls).toEqual({ a: [], b: [['m-2']] })
     expect(remembered).toEqual(['b:m-2'])
     expect(outcome.deliveries.map((d) => [d.subscription, d.ok, d.repeat])).toEqual([
