@@ -16,6 +16,9 @@ export function isRetryable(status: number): boolean {
   return (status >= 500 && status !== 501) || status === 408 || status === 423 || status === 429
 }
 
+/** The topic label of every topic the config does not name literally (so client data never makes a series). */
+export const OTHER_TOPIC = 'other'
+
 export interface DeliveryReport {
   outcomes: EventOutcome[]
   /** Events a subscription failed to deliver with a retryable error (the request should be retried). */
@@ -32,6 +35,8 @@ type Marked = Delivery & { deadLettered?: boolean }
 
 export class EventDelivery {
   private readonly topics = new Map<string, string>()
+  /** The topics the config names literally: the only ones that become metric labels. */
+  private readonly namedTopics = new Set<string>()
 
   constructor(
     private readonly runner: LocalRunner,
@@ -40,7 +45,10 @@ export class EventDelivery {
   ) {
     for (const s of runner.config.subscriptions) {
       const topic = s.mapping.topic
-      this.topics.set(s.name, typeof topic === 'string' ? topic : 'mapped')
+      // A topic taken from the event (a mapping) is client data: its label is one word, whatever the value.
+      const named = typeof topic === 'string'
+      this.topics.set(s.name, named ? topic : OTHER_TOPIC)
+      if (named) this.namedTopics.add(topic)
     }
   }
 
@@ -98,7 +106,8 @@ export class EventDelivery {
         const labels = { write_key: caller.name, subscription: d.subscription }
         if (d.ok) {
           const topic = (d.data as { topic?: unknown } | undefined)?.topic
-          this.metrics?.sent.inc({ ...labels, topic: typeof topic === 'string' ? topic : '' })
+          const label = typeof topic === 'string' && this.namedTopics.has(topic) ? topic : OTHER_TOPIC
+          this.metrics?.sent.inc({ ...labels, topic: label })
           continue
         }
         const topic = this.topics.get(d.subscription) ?? ''
