@@ -22,5 +22,28 @@ module.exports = tseslint.config(
       '@typescript-eslint/no-require-imports': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }]
     }
+  },
+  {
+    // The console's ES modules run in the browser (no build step).
+    files: ['console/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'fetch',
+          'sessionStorage',
+          'location',
+          'Node',
+          'CustomEvent',
+          'AbortController',
+          'TextDecoder',
+          'setTimeout',
+          'clearTimeout',
+          'console'
+        ].map((name) => [name, 'readonly'])
+      )
+    }
   }
 )

@@ -20,7 +20,19 @@ const DISCONNECT_WAIT_MS = 500
 const PROTOCOL_SUSPECTS = new Set<RowId>(['tls-to-plaintext-port', 'connection-closed'])
 
 /** Connects an admin client, lists the topics, disconnects. Throws mapped (actions-core) errors. */
-export async function fetchTopics(c: ConnectionSettings, timeoutMs = CONNECTION_TEST_TIMEOUT_MS): Promise<string[]> {
+export function fetchTopics(c: ConnectionSettings, timeoutMs = CONNECTION_TEST_TIMEOUT_MS): Promise<string[]> {
+  return withAdmin(c, (admin) => admin.listTopics(), timeoutMs)
+}
+
+/**
+ * Connects an admin client, runs `work` with it, disconnects, all within `timeoutMs`. Throws mapped
+ * (actions-core) errors. For this folder only: kafkajs's Admin does not leave src/kafka/.
+ */
+export async function withAdmin<T>(
+  c: ConnectionSettings,
+  work: (admin: Admin) => Promise<T>,
+  timeoutMs = CONNECTION_TEST_TIMEOUT_MS
+): Promise<T> {
   const config = kafkaConfig(c)
   // One attempt per bootstrap broker (kafkajs moves to the next one on retry), quickly.
   const retry = { retries: Math.min(c.brokers.length, 3), initialRetryTime: 100, maxRetryTime: 1000 }
@@ -38,8 +50,8 @@ export async function fetchTopics(c: ConnectionSettings, timeoutMs = CONNECTION_
   let timer: NodeJS.Timeout | undefined
   // The whole call, the closing wait included, stays within timeoutMs.
   const deadline = Date.now() + timeoutMs - DISCONNECT_WAIT_MS
-  const work = admin.connect().then(() => admin.listTopics())
-  work.catch(() => undefined) // it may settle after the timeout; its outcome is then ignored
+  const running = admin.connect().then(() => work(admin))
+  running.catch(() => undefined) // it may settle after the timeout; its outcome is then ignored
   try {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -53,7 +65,7 @@ export async function fetchTopics(c: ConnectionSettings, timeoutMs = CONNECTION_
         deadline - Date.now()
       )
     })
-    return await Promise.race([work, timeout])
+    return await Promise.race([running, timeout])
   } catch (error) {
     throw await explain(guard.explain(error), c, deadline - Date.now())
   } finally {

@@ -59,6 +59,19 @@ export function keyPartition(key: string | Buffer, count: number): number {
   return (murmur2(key) & 0x7fffffff) % count
 }
 
+/**
+ * The partition the producer gives `message` among `count` partitions: an explicit one, else the key's;
+ * undefined for a message with neither, which the producer places round robin when it is sent.
+ */
+export function predictPartition(
+  message: Pick<OutgoingMessage, 'key' | 'partition'>,
+  count: number
+): number | undefined {
+  if (message.partition !== undefined && message.partition !== null) return message.partition
+  if (message.key !== undefined && message.key !== null) return keyPartition(message.key, count)
+  return undefined
+}
+
 /** An explicit partition, else the key's, else kafkajs's round robin (`choose`). */
 function partitionOf(
   choose: (args: PartitionerArgs) => number,
@@ -66,9 +79,10 @@ function partitionOf(
   partitionMetadata: PartitionMetadata[],
   message: Message | OutgoingMessage
 ): number {
-  if (message.partition !== undefined && message.partition !== null) return message.partition
-  if (message.key !== undefined && message.key !== null) return keyPartition(message.key, partitionMetadata.length)
-  return choose({ topic, partitionMetadata, message: message as Message })
+  return (
+    predictPartition(message as OutgoingMessage, partitionMetadata.length) ??
+    choose({ topic, partitionMetadata, message: message as Message })
+  )
 }
 
 export function trackingPartitioner(

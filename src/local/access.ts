@@ -41,11 +41,13 @@ function basicUser(value: string): string {
 export class AccessControl {
   private readonly keys: { name: string; digest: Buffer }[]
   private readonly admin: Buffer | undefined
+  private readonly metrics: Buffer | undefined
   readonly open: boolean
 
   constructor(server: ServerConfig | undefined) {
     this.keys = (server?.writeKeys ?? []).map((w) => ({ name: w.name, digest: digest(w.key) }))
     this.admin = server?.adminToken ? digest(server.adminToken) : undefined
+    this.metrics = server?.metricsToken ? digest(server.metricsToken) : undefined
     this.open = isOpen(server)
   }
 
@@ -65,6 +67,31 @@ export class AccessControl {
 
   private isAdmin(candidate: string): boolean {
     return this.admin !== undefined && timingSafeEqual(digest(candidate), this.admin)
+  }
+
+  /** True for a request that carries the admin token, or any request to an open server. */
+  isAdminRequest(headers: IncomingHttpHeaders): boolean {
+    if (this.open) return true
+    const auth = authorization(headers)
+    return auth?.scheme === 'bearer' && this.isAdmin(auth.value)
+  }
+
+  /**
+   * `GET /metrics`: open unless `server.metricsToken` is set; then it needs that token (or the admin token)
+   * as a bearer token, compared in constant time like the others; a refusal is a 401 naming nothing secret.
+   */
+  checkMetrics(headers: IncomingHttpHeaders): void {
+    if (!this.metrics) return
+    const auth = authorization(headers)
+    if (auth?.scheme === 'bearer') {
+      const d = digest(auth.value)
+      const isMetrics = timingSafeEqual(d, this.metrics)
+      const isAdmin = this.admin !== undefined && timingSafeEqual(d, this.admin)
+      if (isMetrics || isAdmin) return
+    }
+    throw new RequestError(401, 'UNAUTHORIZED', '/metrics needs the metrics token (Authorization: Bearer <token>)', {
+      'www-authenticate': 'Bearer'
+    })
   }
 
   /**

@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs'
 import { Command, InvalidArgumentError } from 'commander'
+import { replayMain } from './replay-cli'
 import { sendNdjson, type NdjsonIo, type NdjsonResult } from './send-ndjson'
 import { configChoice } from './startup'
 
@@ -43,6 +44,7 @@ export function program(): Command {
         "mapping engine runs each event through the config's subscriptions and the send action produces it to Kafka."
     )
     .argument('[file]', 'NDJSON file, one Segment event per line; omit or "-" to read stdin')
+    .addHelpText('after', '\n`actions-kafka replay --help`: replay dead letters (see docs/console.md).')
     .option(
       '-c, --config <path>',
       'config file with settings and subscriptions (env KAFKA_CONFIG_FILE); default: every track/identify/page/screen/group event to topic segment-events on 127.0.0.1:19092'
@@ -55,6 +57,7 @@ export function program(): Command {
 }
 
 export async function main(argv: string[] = process.argv): Promise<number> {
+  if (argv[2] === 'replay') return replayMain(argv.slice(3))
   const cmd = program()
   cmd.parse(argv)
   const opts = cmd.opts<{ config?: string; brokers?: string; batchSize: number; progress?: boolean; json?: boolean }>()

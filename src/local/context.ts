@@ -11,6 +11,7 @@ import { DeadLetters } from './dead-letters'
 import { EventDelivery } from './deliver-events'
 import { GatewayMetrics } from './metrics'
 import { RateLimiter } from './rate-limit'
+import { RecentErrors } from './recent-errors'
 import { DEFAULT_MAX_IN_FLIGHT_EVENTS, requestSettingsAllowed } from './server-config'
 import type { LocalRunner } from './startup'
 
@@ -21,6 +22,10 @@ export interface ServerContext {
   metrics: GatewayMetrics
   delivery: EventDelivery
   deadLetters?: DeadLetters
+  /** Open streams (the console's tails), stopped when the server closes. */
+  streams: Set<{ stop(): Promise<void> }>
+  /** The last delivery errors, for the console's overview. */
+  recentErrors: RecentErrors
   /** Whether request bodies may carry settings (server.allowRequestSettings). */
   allowRequestSettings: boolean
   origins: OriginPolicy
@@ -31,13 +36,16 @@ export function createContext(runner: LocalRunner): ServerContext {
   const server = runner.config.server
   const metrics = new GatewayMetrics(() => producerPool.size)
   const deadLetters = server?.deadLetter ? new DeadLetters(runner, server.deadLetter.topic) : undefined
+  const recentErrors = new RecentErrors()
   return {
     runner,
     access: new AccessControl(server),
     admission: new Admission(server?.maxInFlightEvents ?? DEFAULT_MAX_IN_FLIGHT_EVENTS, (n) => metrics.inFlight.set(n)),
     metrics,
-    delivery: new EventDelivery(runner, metrics, deadLetters),
+    delivery: new EventDelivery(runner, metrics, deadLetters, recentErrors),
     deadLetters,
+    recentErrors,
+    streams: new Set(),
     allowRequestSettings: requestSettingsAllowed(server),
     origins: new OriginPolicy(server),
     rateLimits: new RateLimiter(server, (limit, writeKey) => metrics.rateLimited.inc({ limit, write_key: writeKey }))

@@ -7,6 +7,7 @@ import type { SegmentEvent } from '@segment/actions-core'
 import type { Caller } from './access'
 import type { DeadLetter, DeadLetters } from './dead-letters'
 import type { GatewayMetrics } from './metrics'
+import type { RecentErrors } from './recent-errors'
 import type { LocalRunner } from './startup'
 import { runBatch, runEvent, type Delivery, type EventOutcome } from './subscriptions'
 import { reasonOf } from './summary'
@@ -41,7 +42,8 @@ export class EventDelivery {
   constructor(
     private readonly runner: LocalRunner,
     private readonly metrics?: GatewayMetrics,
-    private readonly deadLetters?: DeadLetters
+    private readonly deadLetters?: DeadLetters,
+    private readonly recent?: RecentErrors
   ) {
     for (const s of runner.config.subscriptions) {
       const topic = s.mapping.topic
@@ -112,6 +114,13 @@ export class EventDelivery {
         }
         const topic = this.topics.get(d.subscription) ?? ''
         this.metrics?.failed.inc({ ...labels, topic, code: d.code ?? String(d.status) })
+        this.recent?.add({
+          subscription: d.subscription,
+          status: d.status,
+          code: d.code ?? String(d.status),
+          message: d.message ?? '',
+          deadLettered: d.deadLettered === true
+        })
         if (d.deadLettered) lettered = true
         else if (isRetryable(d.status)) {
           retry = true

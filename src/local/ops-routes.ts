@@ -7,7 +7,10 @@ import { errorResponse } from './http-io'
 import type { Routes } from './route'
 
 export function opsRoutes(context: ServerContext, routes: Routes): void {
-  const { destination, config } = context.runner
+  const { definition, config } = context.runner
+  const testConnection = async (settings: Record<string, unknown>): Promise<void> => {
+    await definition.authentication?.testAuthentication?.(undefined as never, { settings } as never)
+  }
 
   routes.set('/health', {
     method: 'GET',
@@ -20,15 +23,19 @@ export function opsRoutes(context: ServerContext, routes: Routes): void {
     method: 'GET',
     access: 'open',
     emptyBodyOk: true,
-    handler: async () => {
+    handler: async (_body, request) => {
       if (context.admission.isDraining) return { status: 503, body: { ok: false, status: 'draining' } }
       try {
-        await destination.testAuthentication({ ...config.settings })
+        await testConnection({ ...config.settings })
         return { status: 200, body: { ok: true, status: 'ready' } }
       } catch (error) {
-        // Open to anyone: the code only, not the message (which names the brokers).
-        const code = (errorResponse(error).body.error as { code?: string }).code
-        return { status: 503, body: { ok: false, status: 'brokers not answering', code } }
+        // The destination's own connection test (not actions-core's wrapper, which turns every failure into
+        // a plain Error): its code names the cause (ENOTFOUND, ECONNREFUSED, SASL_AUTHENTICATION_FAILED...).
+        // The message names the brokers: for the admin (or anyone, on an open server) only.
+        const { code, message } = (errorResponse(error).body.error ?? {}) as { code?: string; message?: string }
+        const body: Record<string, unknown> = { ok: false, status: 'brokers not answering', code }
+        if (context.access.isAdminRequest(request.headers)) body.message = message
+        return { status: 503, body }
       }
     }
   })
@@ -37,7 +44,8 @@ export function opsRoutes(context: ServerContext, routes: Routes): void {
     method: 'GET',
     access: 'open',
     emptyBodyOk: true,
-    handler: async () => {
+    handler: async (_body, request) => {
+      context.access.checkMetrics(request.headers)
       const { contentType, body } = await context.metrics.text()
       return { status: 200, body, contentType }
     }

@@ -3,7 +3,7 @@
  * web pages may call it, and its handler, which gets the parsed body and the request's caller and returns
  * the answer. A path segment `:name` matches any one segment, given to the handler in `params`.
  */
-import type { IncomingHttpHeaders } from 'node:http'
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
 import type { Access, Caller } from './access'
 
 export interface RouteRequest {
@@ -13,6 +13,8 @@ export interface RouteRequest {
   path: string
   /** The values of the route's `:name` segments. */
   params?: Record<string, string>
+  /** The query string's parameters. */
+  query: URLSearchParams
 }
 
 export interface Reply {
@@ -21,6 +23,8 @@ export interface Reply {
   body: unknown
   contentType?: string
   headers?: Record<string, string>
+  /** A streamed answer (server-sent events): writes the head and the body itself; `body` is unused. */
+  stream?: (res: ServerResponse) => void
 }
 
 export type Handler = (body: unknown, request: RouteRequest) => Promise<Reply>

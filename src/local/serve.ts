@@ -1,17 +1,16 @@
 /**
  * `npm start`: the local server as a command. Options and environment (`--config` / `KAFKA_CONFIG_FILE`,
- * `KAFKA_BROKERS`, `--port` / `PORT`, `--host`), the start-up banner with a curl example, and SIGINT /
+ * `KAFKA_BROKERS`, `--port` / `PORT`, `--host`), the start-up banner (banner.ts), and SIGINT /
  * SIGTERM closing the server and the Kafka producers, and the last-resort handlers (request-guard.ts).
  * With neither a config file nor brokers it asks `localBroker` for brokers (scripts/serve.ts starts the
  * project's own broker there).
  */
 import { Command } from 'commander'
-import { formatBroker, parseBrokers } from '../brokers'
-import { DEFAULT_TOPIC } from './config-file'
+import { accessNote, banner } from './banner'
 import { createLogger, type Logger } from './logger'
 import { installLastResort } from './request-guard'
 import { DEFAULT_HOST, DEFAULT_PORT, startServer, type RunningServer } from './server'
-import { DEFAULT_DRAIN_TIMEOUT_MS, isOpen, requestSettingsAllowed } from './server-config'
+import { DEFAULT_DRAIN_TIMEOUT_MS } from './server-config'
 import { configChoice, loadConfig, type LocalBroker } from './startup'
 
 /** Beyond the drain time, how long closing the producers may take before the process exits anyway. */
@@ -23,45 +22,6 @@ function port(value: string | undefined): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new Error(`PORT must be a port number (0-65535), got '${value}'`)
   return n
-}
-
-/** Who may do what, in a sentence (names only, never a key or the token). */
-function accessNote(server: RunningServer): string {
-  const s = server.config.server
-  if (isOpen(s)) return 'open: no write keys and no admin token (allowed on loopback only)'
-  const keys = s?.writeKeys?.length ? `write keys ${s.writeKeys.map((w) => w.name).join(', ')}` : 'no write keys'
-  const admin = s?.adminToken ? 'admin token set' : 'no admin token'
-  const settings = requestSettingsAllowed(s) ? 'settings in requests allowed' : 'settings in requests refused'
-  return `${keys}; ${admin}; ${settings}`
-}
-
-function banner(server: RunningServer, brokersNote: string, configFile: string | undefined): string {
-  const brokers = String(server.config.settings.brokers)
-  const first = parseBrokers(brokers).brokers[0]
-  const example = JSON.stringify({
-    type: 'track',
-    event: 'Order Completed',
-    userId: 'user-42',
-    properties: { orderId: 'o-1001', total: 39.9 }
-  })
-  return [
-    `Kafka destination server listening on ${server.url}`,
-    `  broker:  ${brokersNote}`,
-    `  config:  ${configFile ?? `embedded default (track/identify/page/screen/group -> topic ${DEFAULT_TOPIC}, keyed by userId)`}`,
-    `  access:  ${accessNote(server)}`,
-    `  dead letters: ${server.config.server?.deadLetter?.topic ?? 'off'}`,
-    `  routes:  ${server.routes.join(', ')}`,
-    '',
-    'Send an event through the subscriptions of the config:',
-    `  curl -s ${server.url}/events -H 'content-type: application/json' -d '${example}'`,
-    'Send one straight to a topic with a mapping:',
-    `  curl -s ${server.url}/send -H 'content-type: application/json' -d '{"payload":${example},"mapping":{"topic":"${DEFAULT_TOPIC}","key":{"@path":"$.userId"}}}'`,
-    `Read the topic back (${DEFAULT_TOPIC} is the default config's topic):`,
-    `  kcat -C -b ${first ? formatBroker(first) : brokers} -t ${DEFAULT_TOPIC} -o beginning -e -f '%k %s\\n'`,
-    '',
-    'Ctrl+C stops the server (the broker keeps running).',
-    ''
-  ].join('\n')
 }
 
 /**
@@ -109,11 +69,20 @@ export async function serve(argv: string[], localBroker?: LocalBroker): Promise<
     .parse(argv)
     .opts<{ config?: string; port?: string; host: string }>()
   const choice = configChoice({ config: opts.config })
-  const { config, brokersNote } = await loadConfig(choice, localBroker)
+  const { config, brokersNote, projectBroker } = await loadConfig(choice, localBroker)
   const logger = createLogger()
   const server = await startServer({ config, port: port(opts.port ?? process.env.PORT), host: opts.host, logger })
-  process.stdout.write(banner(server, brokersNote, choice.configFile))
-  logger.info({ url: server.url, access: accessNote(server) }, 'listening')
+  process.stdout.write(
+    banner({
+      url: server.url,
+      routes: server.routes,
+      config: server.config,
+      brokersNote,
+      configFile: choice.configFile,
+      projectBroker
+    })
+  )
+  logger.info({ url: server.url, access: accessNote(server.config) }, 'listening')
   closeOnSignals(server, logger)
   installLastResort({
     logger,

@@ -20,6 +20,8 @@ export interface ServerConfig extends ServerLimits {
   writeKeys?: WriteKey[]
   /** Sent as `Authorization: Bearer <token>` to the routes that take settings or reveal the cluster. */
   adminToken?: string
+  /** When set, `GET /metrics` needs it (or the admin token) as `Authorization: Bearer <token>`. */
+  metricsToken?: string
   /** Settings in request bodies (`/authenticate`, `/send`, `/send/topic`); default: only when unsecured. */
   allowRequestSettings?: boolean
   tls?: { certFile: string; keyFile: string }
@@ -91,6 +93,7 @@ export const SERVER_CONFIG_SCHEMA = {
       }
     },
     adminToken: { type: 'string', minLength: 16, maxLength: 512 },
+    metricsToken: { type: 'string', minLength: 16, maxLength: 512 },
     allowRequestSettings: { type: 'boolean' },
     tls: {
       type: 'object',
@@ -144,6 +147,8 @@ export function serverConfigProblems(server: ServerConfig | undefined): string[]
   }
   if (server?.adminToken && keys.has(server.adminToken))
     problems.push('server.adminToken: must differ from every write key')
+  if (server?.metricsToken && keys.has(server.metricsToken))
+    problems.push('server.metricsToken: must differ from every write key')
   problems.push(...limitsProblems(server))
   return problems
 }

@@ -15,6 +15,8 @@ import { type ConfigFile, defaultConfig } from './config-file'
 import { createContext, type ServerContext } from './context'
 import { errorResponse, readBody, RequestError, send } from './http-io'
 import { silentLogger, type Logger } from './logger'
+import { adminRoutes } from './admin-routes'
+import { consoleRoutes } from './console-routes'
 import { opsRoutes } from './ops-routes'
 import { publicBase } from './public-url'
 import { clientAddress } from './rate-limit'
@@ -57,10 +59,17 @@ export interface PreparedServer {
 }
 
 function sendReply(res: http.ServerResponse, reply: Reply): void {
+  if (reply.stream) return reply.stream(res)
   if (reply.contentType === undefined) return send(res, reply.status, reply.body, reply.headers)
   if (res.headersSent) return
   res.writeHead(reply.status, { 'content-type': reply.contentType, ...reply.headers })
   res.end(String(reply.body))
+}
+
+/** The query string's parameters (the path is parse-checked by request-target.ts). */
+function queryOf(url: string | undefined): URLSearchParams {
+  const at = url?.indexOf('?') ?? -1
+  return new URLSearchParams(at < 0 ? '' : (url as string).slice(at + 1).split('#')[0])
 }
 
 /** The events a request carries, for its log line. */
@@ -80,6 +89,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
   trackingRoutes(context, routes)
   browserRoutes(context, routes)
   opsRoutes(context, routes)
+  adminRoutes(context, routes)
+  consoleRoutes(routes)
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const logger = options.logger ?? silentLogger()
   const { access, admission, metrics, origins, rateLimits } = context
@@ -189,7 +200,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Prepare
     if (body === undefined && route.method === 'POST' && !route.emptyBodyOk) {
       throw new RequestError(400, 'EMPTY_BODY', `POST ${path} needs a JSON body`)
     }
-    const reply = await route.handler(body, { headers: req.headers, caller, path, params })
+    const reply = await route.handler(body, { headers: req.headers, caller, path, params, query: queryOf(req.url) })
     if (admission.isDraining) res.setHeader('connection', 'close')
     sendReply(res, reply)
   }
@@ -238,6 +249,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, drainTimeoutMs)))])
       clearTimeout(timer)
       server.closeAllConnections()
+      await Promise.all([...context.streams].map((s) => s.stop()))
       await closed
       await closeAllProducers()
     })()

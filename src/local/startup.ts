@@ -43,6 +43,8 @@ export interface LoadedConfig {
   config: ConfigFile
   /** Where the brokers come from, for a start-up banner. */
   brokersNote: string
+  /** True when `localBroker` supplied the brokers (the project's own broker, started or reused). */
+  projectBroker?: boolean
 }
 
 /** Reads the chosen config; with neither a file nor brokers chosen, `localBroker` (if given) supplies them. */
@@ -57,7 +59,11 @@ export async function loadConfig(choice: ConfigChoice, localBroker?: LocalBroker
     return { config, brokersNote: brokers ? `${brokers} (KAFKA_BROKERS)` : `${config.settings.brokers} (default)` }
   }
   const local = await localBroker()
-  return { config: withBrokers(defaultConfig(), local.bootstrap), brokersNote: `${local.bootstrap} (${local.note})` }
+  return {
+    config: withBrokers(defaultConfig(), local.bootstrap),
+    brokersNote: `${local.bootstrap} (${local.note})`,
+    projectBroker: true
+  }
 }
 
 export interface LocalRunner {

@@ -12,7 +12,8 @@ import type { EventOutcome } from './summary'
 export type Delivery = EventOutcome['deliveries'][number]
 export type { EventOutcome }
 
-function settingsWith(config: ConfigFile, subscription: SubscriptionConfig): JSONObject {
+/** The settings actions-core takes for one subscription: the config's settings with it inside. */
+export function settingsWith(config: ConfigFile, subscription: SubscriptionConfig): JSONObject {
   const { name, subscribe, partnerAction, mapping } = subscription
   return { ...config.settings, subscriptions: [{ name, subscribe, partnerAction, mapping }] }
 }

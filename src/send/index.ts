@@ -15,36 +15,18 @@ import {
 import { DEFAULT_SUBSCRIPTION } from '../default-subscription'
 import { describeConnection } from '../connection-identity'
 import { errorCode, errorStatus } from '../errors'
-import { COMPRESSIONS, type Compression } from '../kafka/codecs'
 import { toActionError } from '../kafka/errors'
 import { producerPool } from '../producers'
-import { buildRecord, checkTopic, type BuiltRecord } from '../records'
+import type { BuiltRecord } from '../records'
 import { schemaDynamicFields } from '../schema/dynamic'
-import { encodeWithSchemas } from '../schema/encode-events'
 import type { Settings } from '../settings-fields'
 import { topicDynamicField } from '../topics'
 import { Coalescer } from './coalesce'
 import { deliverTopic, type DeliveryObserver, type DeliveryOptions, type Outcome } from './deliver'
-import { checkBounds, fields, DEFAULT_BATCH_BYTES, DEFAULT_BATCH_SIZE } from './fields'
+import { fields } from './fields'
 import type { Payload } from './payload'
-import { SettingsCache } from './settings-cache'
+import { planRecords } from './plan'
 import { Telemetry } from './telemetry'
-
-const ACKS: Record<string, number> = { all: -1, leader: 1, none: 0 }
-
-/** With idempotent delivery every request waits for all in-sync replicas: kafkajs refuses other acks then. */
-function deliveryOptions(p: Payload, idempotent: boolean): DeliveryOptions {
-  return {
-    acks: idempotent ? -1 : (ACKS[p.acks ?? 'all'] ?? -1),
-    compression: COMPRESSIONS.includes(p.compression as Compression) ? (p.compression as Compression) : 'none',
-    timeout: p.request_timeout,
-    batchBytes: p.batch_bytes ?? DEFAULT_BATCH_BYTES,
-    batchSize: p.batch_size ?? DEFAULT_BATCH_SIZE
-  }
-}
-
-/** Normalised settings and pool key, cached by the settings values (see settings-cache.ts). */
-const settingsCache = new SettingsCache()
 
 /**
  * Concurrent single-event calls for one producer, topic and delivery options share produce requests
@@ -88,32 +70,25 @@ async function sendEvents(
   telemetry: Telemetry,
   coalesce = false
 ): Promise<Outcome[]> {
-  const { settings, key } = settingsCache.resolve(raw)
+  const { settings, key, records } = await planRecords(raw, payloads)
   const outcomes = new Array<Outcome>(payloads.length)
-  // Avro, JSON Schema and Protobuf keys and values, each event on its own (src/schema/).
-  const encoded = await encodeWithSchemas(settings.registry, payloads)
   // One group per topic and delivery options: events of one topic mapped with other acks or
   // compression are sent with their own options.
   const groups = new Map<
     string,
     { topic: string; options: DeliveryOptions; indices: number[]; records: BuiltRecord[] }
   >()
-  payloads.forEach((payload, i) => {
-    try {
-      checkTopic(payload.topic)
-      checkBounds(payload)
-      const schema = encoded[i]
-      if (schema && !schema.ok) throw schema.error
-      const record = buildRecord(payload, schema?.encoded)
-      const options = deliveryOptions(payload, settings.idempotent === true)
-      const lane = laneOf(payload.topic, options)
-      let group = groups.get(lane)
-      if (!group) groups.set(lane, (group = { topic: payload.topic, options, indices: [], records: [] }))
-      group.indices.push(i)
-      group.records.push(record)
-    } catch (error) {
-      outcomes[i] = { ok: false, error: toActionError(error, { settings, topic: payload.topic }) }
+  records.forEach((planned, i) => {
+    if (!planned.ok) {
+      outcomes[i] = { ok: false, error: planned.error }
+      return
     }
+    const { topic, options, record } = planned
+    const lane = laneOf(topic, options)
+    let group = groups.get(lane)
+    if (!group) groups.set(lane, (group = { topic, options, indices: [], records: [] }))
+    group.indices.push(i)
+    group.records.push(record)
   })
   if (groups.size === 0) return outcomes
 

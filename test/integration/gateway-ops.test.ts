@@ -8,7 +8,16 @@ import * as path from 'node:path'
 import { Writable } from 'node:stream'
 import { createLogger } from '../../src/local/logger'
 import { startServer, type RunningServer } from '../../src/local/server'
-import { basic, call, gatewayConfig, plaintextSettings, securedServer, WRITE_KEY } from '../helpers/gateway'
+import {
+  ADMIN_TOKEN,
+  basic,
+  bearer,
+  call,
+  gatewayConfig,
+  plaintextSettings,
+  securedServer,
+  WRITE_KEY
+} from '../helpers/gateway'
 import { createTopic, uniqueTopic } from '../helpers/kafka'
 import { ensureVenv, runPython } from '../helpers/python-venv'
 
@@ -52,10 +61,49 @@ describe('operations', () => {
     const unready = await startServer({ port: 0, config })
     try {
       const reply = await call(unready.url, 'GET', '/ready')
-      expect(reply).toMatchObject({ status: 503, body: { ok: false } })
+      expect(reply).toMatchObject({ status: 503, body: { ok: false, code: 'ECONNREFUSED' } })
       expect(reply.text).not.toContain('21199')
+      // The admin sees the cause in words, naming the broker.
+      const admin = await call(unready.url, 'GET', '/ready', undefined, bearer(ADMIN_TOKEN))
+      expect(admin).toMatchObject({
+        status: 503,
+        body: { code: 'ECONNREFUSED', message: expect.stringContaining('21199') }
+      })
     } finally {
       await unready.close()
+    }
+  })
+
+  it('GET /ready: a broker host that does not resolve is ENOTFOUND, named to the admin', async () => {
+    const config = gatewayConfig(topic, securedServer())
+    config.settings = { ...plaintextSettings(), brokers: 'no-such-broker.invalid:9092' }
+    const unready = await startServer({ port: 0, config })
+    try {
+      const reply = await call(unready.url, 'GET', '/ready', undefined, bearer(ADMIN_TOKEN))
+      expect(reply).toMatchObject({
+        status: 503,
+        body: { ok: false, code: 'ENOTFOUND', message: expect.stringContaining('no-such-broker.invalid') }
+      })
+    } finally {
+      await unready.close()
+    }
+  })
+
+  it('GET /metrics behind server.metricsToken: 401 without it, 200 with it or the admin token', async () => {
+    const metricsToken = 'mt-0123456789abcdef'
+    const guarded = await startServer({ port: 0, config: gatewayConfig(topic, securedServer({ metricsToken })) })
+    try {
+      const refused = await call(guarded.url, 'GET', '/metrics', undefined, bearer('mt-wrong-token-000000'))
+      expect(refused.status).toBe(401)
+      expect(refused.headers['www-authenticate']).toBe('Bearer')
+      expect(refused.text).not.toContain(metricsToken)
+      expect((await call(guarded.url, 'GET', '/metrics', undefined, basic(WRITE_KEY))).status).toBe(401)
+      const ok = await call(guarded.url, 'GET', '/metrics', undefined, bearer(metricsToken))
+      expect(ok.status).toBe(200)
+      expect(ok.text).toContain('kafka_gateway_events_received_total')
+      expect((await call(guarded.url, 'GET', '/metrics', undefined, bearer(ADMIN_TOKEN))).status).toBe(200)
+    } finally {
+      await guarded.close()
     }
   })
 

@@ -30,6 +30,7 @@ describe("the config file's server section", () => {
     [{ writeKeys: [{ name: 'web', key: 'short' }] }, /server\.writeKeys\.0\.key: must NOT have fewer than 8/],
     [{ writeKeys: [] }, /server\.writeKeys: must NOT have fewer than 1 items/],
     [{ adminToken: 'short' }, /server\.adminToken: must NOT have fewer than 16/],
+    [{ metricsToken: 'short' }, /server\.metricsToken: must NOT have fewer than 16/],
     [{ maxInFlightEvents: 0 }, /server\.maxInFlightEvents: must be >= 1/],
     [{ maxInFlightEvents: 1.5 }, /server\.maxInFlightEvents: must be integer/],
     [{ tls: { certFile: 'c' } }, /server\.tls: missing required property 'keyFile'/],
@@ -56,6 +57,10 @@ describe("the config file's server section", () => {
     [
       { writeKeys: [{ name: 'a', key: TOKEN }], adminToken: TOKEN },
       /server\.adminToken: must differ from every write key/
+    ],
+    [
+      { writeKeys: [{ name: 'a', key: TOKEN }], metricsToken: TOKEN },
+      /server\.metricsToken: must differ from every write key/
     ]
   ])('%j -> an error naming the field', (server, message) => {
     expect(() => parseConfig(withServer(server))).toThrow(message)
