@@ -16,15 +16,15 @@ import { mapping } from './events'
 import type { Target, TargetOptions } from './targets'
 
 const ROOT = path.resolve(__dirname, '..')
-const WRITE_KEY = 'bench-write-key-0123456789'
+export const WRITE_KEY = 'bench-write-key-0123456789'
 
-interface RunningServer {
+export interface RunningServer {
   url: string
   close(): Promise<void>
 }
 
 /** The compiled build run.ts made (BENCH_OURS_DIR), or the TypeScript sources through tsx. */
-async function startGateway(options: TargetOptions): Promise<RunningServer> {
+export async function startGateway(options: Pick<TargetOptions, 'brokers' | 'topic'>): Promise<RunningServer> {
   const from = process.env.BENCH_OURS_DIR ?? path.join(ROOT, 'src')
   const { startServer } = require(path.join(from, 'local', 'server')) as {
     startServer(o: unknown): Promise<RunningServer>

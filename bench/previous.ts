@@ -13,6 +13,8 @@ export type BareRatios = Record<string, { eventsPerSec: number | null; cpuPerEve
 export interface Previous {
   date: string
   ratios: BareRatios
+  /** The previous run was taken on a busy machine: not compared. */
+  busy?: boolean
 }
 
 const ROWS = ['event-c1', 'event-c32', 'batch-100', 'batch-1000']
@@ -38,7 +40,7 @@ export function readPrevious(file: string): Previous | undefined {
   try {
     const report = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Report>
     if (report.quick || !report.date || !report.workloads) return undefined
-    return { date: report.date, ratios: bareRatios(report.workloads) }
+    return { date: report.date, ratios: bareRatios(report.workloads), ...(report.machine?.busy ? { busy: true } : {}) }
   } catch {
     return undefined
   }
@@ -50,9 +52,14 @@ const fmt = (n: number | null | undefined): string => (n === null || n === undef
 export function comparisonLines(
   previous: Previous | undefined,
   workloads: WorkloadResult[],
-  labels: Record<string, string>
+  labels: Record<string, string>,
+  busyNow = false
 ): string[] {
   if (!previous) return []
+  if (busyNow || previous.busy) {
+    const which = busyNow ? 'this run was' : `the previous full run (${previous.date}) was`
+    return ['', `## Against the previous full run`, '', `Not compared: ${which} taken on a busy machine.`]
+  }
   const now = bareRatios(workloads)
   const lines = [
     '',

@@ -1,12 +1,14 @@
-/** Medians, ratios against the issue's targets, machine facts; written as JSON and as a markdown table. */
+/** Medians, ratios against the issue's targets and the machine's facts, written as JSON and as a markdown table. */
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
-import { kcatVersion } from './kcat'
+import { gatewayLines, gatewayRatios } from './gateway-report'
+import type { Machine } from './machine'
 import { comparisonLines, type Previous } from './previous'
 import { medians, ratio } from './stats'
 import type { WorkerResult } from './worker'
 import type { Workload } from './workloads'
+
+export type { Machine } from './machine'
 
 export type RunResult = Partial<WorkerResult> & { events: number; seconds: number; eventsPerSec: number }
 
@@ -14,22 +16,6 @@ export interface WorkloadResult {
   workload: Workload
   runs: RunResult[]
   median: Partial<Record<keyof RunResult, number>>
-}
-
-export interface Machine {
-  cpu: string
-  cores: number
-  memoryGb: number
-  os: string
-  node: string
-  kafka: string
-  kafkajs: string
-  actionsCore: string
-  segmentActionDestinations: string
-  kcat: string
-  /** 1/5/15-minute load averages: other work on the machine makes every figure noisier. */
-  loadAverageAtStart: number[]
-  loadAverageAtEnd: number[]
 }
 
 export interface Target {
@@ -54,49 +40,6 @@ export interface Report {
   previous?: Previous
 }
 
-/** Read from the file: some packages' `exports` hide their package.json from require. */
-function versionOf(nodeModules: string, pkg: string): string {
-  try {
-    return (JSON.parse(fs.readFileSync(path.join(nodeModules, pkg, 'package.json'), 'utf8')) as { version: string })
-      .version
-  } catch {
-    return 'not installed'
-  }
-}
-
-/** Kafka's version from the broker's jar names (e.g. kafka_2.13-4.2.1.jar). */
-function kafkaVersion(libs: string): string {
-  try {
-    const jar = fs.readdirSync(libs).find((f) => /^kafka_[\d.]+-[\d.]+\.jar$/.test(f))
-    return jar ? jar.replace(/^kafka_[\d.]+-/, '').replace(/\.jar$/, '') : 'unknown'
-  } catch {
-    return 'unknown'
-  }
-}
-
-export function loadAverage(): number[] {
-  return os.loadavg().map((l) => Math.round(l * 100) / 100)
-}
-
-export function machine(brokerLibs: string, loadAverageAtStart: number[]): Machine {
-  const root = path.join(__dirname, '..', 'node_modules')
-  const bench = path.join(__dirname, 'node_modules')
-  return {
-    cpu: os.cpus()[0]?.model ?? 'unknown',
-    cores: os.cpus().length,
-    memoryGb: Math.round(os.totalmem() / 1073741824),
-    os: `${os.type()} ${os.release()}`,
-    node: process.version,
-    kafka: kafkaVersion(brokerLibs),
-    kafkajs: versionOf(root, 'kafkajs'),
-    actionsCore: versionOf(root, '@segment/actions-core'),
-    segmentActionDestinations: versionOf(bench, '@segment/action-destinations'),
-    kcat: kcatVersion(),
-    loadAverageAtStart,
-    loadAverageAtEnd: loadAverage()
-  }
-}
-
 export function summarise(workload: Workload, runs: RunResult[]): WorkloadResult {
   return { workload, runs, median: medians(runs) }
 }
@@ -119,6 +62,10 @@ export function ratiosAndTargets(results: WorkloadResult[]): Pick<Report, 'ratio
     ratios[row] = {
       'ours/segment-default': ratio(ours, eps(results, `${row}/segment-default`)),
       'ours/segment-cached': ratio(ours, eps(results, `${row}/segment-cached`)),
+      'cpu ours/segment-cached': ratio(
+        find(results, `${row}/ours`)?.median.cpuUsPerEvent,
+        find(results, `${row}/segment-cached`)?.median.cpuUsPerEvent
+      ),
       'ours/core-kafkajs': ratio(ours, eps(results, `${row}/core-kafkajs`)),
       'ours/kafkajs': ratio(ours, eps(results, `${row}/kafkajs`)),
       'ours/kcat': ratio(ours, kcat),
@@ -153,6 +100,11 @@ export function ratiosAndTargets(results: WorkloadResult[]): Pick<Report, 'ratio
       met: measured === null ? null : measured >= 0.9
     })
   }
+  const gateway = gatewayRatios(results)
+  for (const [row, r] of Object.entries(gateway.ratios)) {
+    ratios[row] = { 'gateway/ours': r.eventsPerSec, 'gateway own cpu us/ev': r.ownCpuUsPerEvent }
+  }
+  targets.push(...gateway.targets)
   const ours10k = find(results, 'connections-10k/ours')?.median.connects
   const raw10k = find(results, 'connections-10k/kafkajs')?.median.connects
   if (ours10k !== undefined) {
@@ -203,9 +155,18 @@ export function markdown(report: Report): string {
   lines.push(
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}; Node ${m.node}; Kafka ${m.kafka} (single local broker, ` +
       `PLAINTEXT 127.0.0.1); kafkajs ${m.kafkajs}; @segment/actions-core ${m.actionsCore}; ` +
-      `@segment/action-destinations ${m.segmentActionDestinations}; kcat ${m.kcat}; load average ${m.loadAverageAtStart.join(' ')} at start, ${m.loadAverageAtEnd.join(' ')} at the end.`,
+      `@segment/action-destinations ${m.segmentActionDestinations}; kcat ${m.kcat}; load average ${m.loadAverageAtStart.join(' ')} at start, ${m.loadAverageAtEnd.join(' ')} at the end` +
+      (m.loadAverageMax === undefined ? '.' : `, at most ${m.loadAverageMax} (1 minute) during the run.`),
     ''
   )
+  if (m.busy) {
+    lines.push(
+      `**Taken on a busy machine** (${m.busyReason ?? 'load average'}): other work shared the cores, so events/s ` +
+        'read low and vary more; ratios within this run still compare like with like, but these figures are not ' +
+        'compared with earlier runs.',
+      ''
+    )
+  }
   lines.push('## Throughput: events/s (p50 / p99 latency of one call, ms)', '')
   lines.push(`| workload | ${SYSTEMS.map(([, label]) => label).join(' | ')} |`)
   lines.push(`|---|${SYSTEMS.map(() => '---:').join('|')}|`)
@@ -229,6 +190,7 @@ export function markdown(report: Report): string {
       `| ${label} | ${SYSTEMS.map(([key]) => num(find(r, `${row}/${key}`)?.median.cpuUsPerEvent)).join(' | ')} |`
     )
   }
+  lines.push(...gatewayLines(r))
   const kcat = find(r, 'kcat/kcat')
   if (kcat)
     lines.push(
@@ -237,14 +199,15 @@ export function markdown(report: Report): string {
     )
   lines.push('', '## Ratios and targets', '')
   lines.push(
-    '| workload | ours / Segment default | ours / Segment cached | ours / bare actions-core + kafkajs | ours / raw kafkajs | ours / kcat |'
+    '| workload | ours / Segment default | ours / Segment cached | CPU per event, ours / Segment cached | ours / bare actions-core + kafkajs | ours / raw kafkajs | ours / kcat |'
   )
-  lines.push('|---|---:|---:|---:|---:|---:|')
+  lines.push('|---|---:|---:|---:|---:|---:|---:|')
   for (const [row, values] of Object.entries(report.ratios)) {
-    if (row.endsWith('-avro')) continue // compared with ours' JSON row in the targets below
+    // Avro rows are compared with ours' JSON row, gateway rows with the direct call (tables above / below).
+    if (row.endsWith('-avro') || row.startsWith('gateway-')) continue
     const cell = (k: string): string => (values[k] === null ? '–' : `${num(values[k], 2)}x`)
     lines.push(
-      `| ${ROW_LABELS[row] ?? row} | ${cell('ours/segment-default')} | ${cell('ours/segment-cached')} | ${cell('ours/core-kafkajs')} | ${cell('ours/kafkajs')} | ${cell('ours/kcat')} |`
+      `| ${ROW_LABELS[row] ?? row} | ${cell('ours/segment-default')} | ${cell('ours/segment-cached')} | ${cell('cpu ours/segment-cached')} | ${cell('ours/core-kafkajs')} | ${cell('ours/kafkajs')} | ${cell('ours/kcat')} |`
     )
   }
   lines.push('', '| target | measured | wanted | met |', '|---|---:|---|---|')
@@ -253,7 +216,7 @@ export function markdown(report: Report): string {
       `| ${t.what} | ${num(t.measured, 2)} | ${t.wanted} | ${t.met === null ? '–' : t.met ? 'yes' : '**no**'} |`
     )
   }
-  lines.push(...comparisonLines(report.previous, r, ROW_LABELS))
+  lines.push(...comparisonLines(report.previous, r, ROW_LABELS, m.busy === true))
   const tenants = num(r.find((w) => w.workload.group === 'tenants')?.workload.events)
   lines.push('', '## Connections and memory', '')
   lines.push(`| | ${SYSTEMS.map(([, label]) => label).join(' | ')} |`)

@@ -5,7 +5,8 @@
  *
  * --only keeps workloads whose id (e.g. `batch-1000/ours`) matches; --ours src runs the TypeScript
  * sources through tsx instead of a tsc build; --cpu-prof writes a CPU profile of each measured phase
- * (summarise with `tsx bench/profile.ts FILE [top] [events]`).
+ * (summarise with `tsx bench/profile.ts FILE [top] [events]`); --ours DIR uses a build made elsewhere (e.g. of an
+ * earlier commit, compiled to a folder under node_modules/ so it resolves the project's dependencies) for A/B runs.
  *
  * Starts the project's broker if it is not running (and stops it afterwards only then), installs
  * bench/'s comparison packages if missing, runs every workload `runs` times round-robin (each run in
@@ -23,16 +24,8 @@ import { layout, start, stop } from '../scripts/broker/broker'
 import { start as startRegistry, stop as stopRegistry } from '../scripts/registry/registry'
 import { kcatVersion, runKcat, writeRecordFile } from './kcat'
 import { readPrevious } from './previous'
-import {
-  loadAverage,
-  machine,
-  markdown,
-  ratiosAndTargets,
-  summarise,
-  write,
-  type Report,
-  type RunResult
-} from './report'
+import { loadAverage, machine } from './machine'
+import { markdown, ratiosAndTargets, summarise, write, type Report, type RunResult } from './report'
 import type { WorkerResult, WorkerSpec } from './worker'
 import { workloads, type Workload } from './workloads'
 
@@ -125,9 +118,15 @@ async function main(): Promise<void> {
   const profile = values['cpu-prof'] === true
 
   const loadAtStart = loadAverage()
+  // The 1-minute load average every 15 s, to tell a run on a busy machine (report.ts: busyMachine).
+  let loadMax = loadAtStart[0]
+  const loadSampler = setInterval(() => (loadMax = Math.max(loadMax, loadAverage()[0])), 15000).unref()
   ensureBenchPackages()
-  if (values.ours !== 'build' && values.ours !== 'src') throw new Error('--ours is build or src')
-  const oursEnv: Record<string, string> = values.ours === 'build' ? { BENCH_OURS_DIR: buildOurs() } : {}
+  const oursDir = values.ours !== 'build' && values.ours !== 'src' ? path.resolve(String(values.ours)) : undefined
+  if (oursDir && !fs.existsSync(path.join(oursDir, 'index.js')))
+    throw new Error('--ours is build, src or a built dist folder')
+  const oursEnv: Record<string, string> =
+    values.ours === 'build' ? { BENCH_OURS_DIR: buildOurs() } : oursDir ? { BENCH_OURS_DIR: oursDir } : {}
   const { info, started } = await start()
   const brokers = info.bootstrap.plaintext
   // The Avro rows need the project's schema registry (started here only if they are selected).
@@ -199,6 +198,8 @@ async function main(): Promise<void> {
               batchSize: w.batchSize,
               maxSeconds: w.maxSeconds,
               cpuProfile: profileFile(w, run),
+              ...(w.route ? { route: w.route } : {}),
+              ...(w.fieldDefaults ? { fieldDefaults: true } : {}),
               ...(w.valueFormat === 'avro' ? { valueFormat: 'avro' as const, registry: registryFacts } : {})
             }
             const worker = await runWorker(spec, oursEnv)
@@ -231,7 +232,7 @@ async function main(): Promise<void> {
       quick,
       runs,
       ours: values.ours === 'src' ? 'src' : 'build',
-      machine: machine(layout().libs, loadAtStart),
+      machine: machine(layout().libs, loadAtStart, loadMax),
       workloads: summaries,
       ...ratiosAndTargets(summaries),
       ...(!quick && !only ? { previous: readPrevious(path.join(__dirname, 'results', 'latest.json')) } : {})
@@ -244,6 +245,7 @@ async function main(): Promise<void> {
       `[bench] ${selected.length} workloads x ${runs} run(s) in ${Math.round((Date.now() - startedAt) / 1000)} s; wrote ${files.join(', ')}\n`
     )
   } finally {
+    clearInterval(loadSampler)
     await cleanup()
   }
   if (failures.length) {

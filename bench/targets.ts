@@ -10,6 +10,7 @@
  *   `sendBatch`, no checks): what actions-core itself costs, so the rest of ours' cost is ours.
  * - `kafkajs`: a bare kafkajs producer (`send` for one record, `sendBatch` for a batch): the ceiling.
  * - `http-batch` / `http-events`: ours through the local server's HTTP paths (gateway-targets.ts).
+ * - `gateway`: the local server alone in the worker, loaded by a generator process (gateway-load.ts).
  */
 import { createRequire } from 'node:module'
 import * as path from 'node:path'
@@ -29,6 +30,7 @@ export type TargetName =
   | 'kafkajs'
   | 'http-batch'
   | 'http-events'
+  | 'gateway'
 
 export interface Target {
   /** Sends one event as tenant `tenant` (tenants differ by clientId only). */
@@ -45,6 +47,11 @@ export interface TargetOptions {
   /** Ours only: Avro values (schema text registered on first use) instead of JSON. */
   valueFormat?: 'json' | 'avro'
   registry?: { url: string; username: string; password: string }
+  /**
+   * Ours only: the settings and the mapping with the defaults of their fields filled in, as the gateway's
+   * config has them (a runtime's UI pre-fills them); the other rows map only topic, payload and key.
+   */
+  fieldDefaults?: boolean
 }
 
 const ROOT = path.resolve(__dirname, '..')
@@ -116,7 +123,16 @@ function oursTarget(options: TargetOptions, idempotent = false): Target {
   const avro = options.valueFormat === 'avro'
   if (avro && !options.registry) throw new BenchError('Avro values need the schema registry')
   const registry = avro && options.registry ? options.registry : undefined
+  // Loaded here, not at the top, so a worker measuring another target never loads this copy.
+  const core = rootRequire('@segment/actions-core') as {
+    Destination: DestinationClass
+    defaultValues(fields: object): Record<string, unknown>
+  }
+  const defaultsOf = (fields: object | undefined): Record<string, unknown> =>
+    options.fieldDefaults && fields ? core.defaultValues(fields) : {}
+  const settingDefaults = defaultsOf(definition.authentication?.fields)
   const settingsFor = (tenant: number | undefined): Settings => ({
+    ...settingDefaults,
     brokers: options.brokers,
     clientId: clientId(tenant),
     mechanism: 'none',
@@ -130,9 +146,12 @@ function oursTarget(options: TargetOptions, idempotent = false): Target {
         }
       : {})
   })
-  const extraMapping = avro ? { value_format: 'avro', value_schema: JSON.stringify(TRACK_EVENT_AVRO) } : {}
-  // Loaded here, not at the top, so a worker measuring another target never loads this copy.
-  const core = rootRequire('@segment/actions-core') as { Destination: DestinationClass }
+  const given = mapping(options.topic)
+  const fieldDefaults = Object.entries(defaultsOf(definition.actions.send?.fields)).filter(([k]) => !(k in given))
+  const extraMapping = {
+    ...Object.fromEntries(fieldDefaults),
+    ...(avro ? { value_format: 'avro', value_schema: JSON.stringify(TRACK_EVENT_AVRO) } : {})
+  }
   return destinationTarget(
     core.Destination,
     definition,
@@ -271,5 +290,7 @@ export function createTarget(name: TargetName, options: TargetOptions): Target {
       return httpBatchTarget(options, options.batchSize ?? 100)
     case 'http-events':
       return httpEventsTarget(options)
+    case 'gateway':
+      throw new BenchError('the gateway target is measured by worker.ts itself (gateway-load.ts)')
   }
 }

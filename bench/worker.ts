@@ -30,6 +30,10 @@ export interface WorkerSpec {
   /** Ours only: write the value as Avro with the schema registry at `registry`. */
   valueFormat?: 'json' | 'avro'
   registry?: { url: string; username: string; password: string }
+  /** Ours: settings and mapping with their fields' defaults, as the gateway's config has them. */
+  fieldDefaults?: boolean
+  /** Target `gateway`: the tracking route the load generator posts to (`batch`: `batchSize` events a request). */
+  route?: 'batch' | 'track'
 }
 
 export interface WorkerResult {
@@ -56,6 +60,7 @@ async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2]) as WorkerSpec
   // Subscribe before any Kafka client is loaded.
   const counter = countConnects(spec.brokerPort)
+  if (spec.target === 'gateway') return gatewayMain(spec, counter)
   const { createTarget } = await import('./targets')
   const pool = generateEvents(2000)
   const target = createTarget(spec.target, {
@@ -63,7 +68,8 @@ async function main(): Promise<void> {
     topic: spec.topic,
     batchSize: spec.batchSize,
     valueFormat: spec.valueFormat,
-    registry: spec.registry
+    registry: spec.registry,
+    fieldDefaults: spec.fieldDefaults
   })
   const tenantMode = spec.mode === 'tenants'
   const per = spec.mode === 'batch' ? spec.batchSize : 1
@@ -128,6 +134,42 @@ async function main(): Promise<void> {
     written
   }
   await target.close()
+  process.send?.(result)
+}
+
+/** The gateway in this process, its load from a generator process (gateway-load.ts). */
+async function gatewayMain(spec: WorkerSpec, counter: ReturnType<typeof countConnects>): Promise<void> {
+  const { measureGateway } = await import('./gateway-load')
+  const rssBeforeMb = rssMb()
+  let openSockets = 0
+  let connects = 0
+  const run = await measureGateway(
+    { brokers: spec.brokers, topic: spec.topic, cpuProfile: spec.cpuProfile },
+    {
+      route: spec.route ?? 'batch',
+      batchSize: spec.batchSize,
+      events: spec.events,
+      warmup: spec.warmup,
+      concurrency: spec.concurrency,
+      maxSeconds: spec.maxSeconds
+    },
+    startProfiler,
+    {
+      warm: () => counter.reset(),
+      measured: () => {
+        connects = counter.connects
+        openSockets = openBrokerSockets(spec.brokerPort)
+      }
+    }
+  )
+  const result: WorkerResult = {
+    ...run,
+    connects,
+    connectsPer10k: Math.round((connects / run.events) * 10000 * 10) / 10,
+    openSockets,
+    rssBeforeMb,
+    rssAfterMb: rssMb()
+  }
   process.send?.(result)
 }
 

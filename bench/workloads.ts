@@ -2,7 +2,7 @@
 import type { TargetName } from './targets'
 import type { WorkerSpec } from './worker'
 
-export type Group = 'event' | 'batch' | 'kcat' | 'connections' | 'tenants'
+export type Group = 'event' | 'batch' | 'gateway' | 'kcat' | 'connections' | 'tenants'
 
 export interface Workload {
   /** Stable id, e.g. `event-c32/ours`; the part before the slash names the row of the tables. */
@@ -18,6 +18,10 @@ export interface Workload {
   maxSeconds: number
   /** How ours writes the value: JSON (default) or Avro through the project's schema registry. */
   valueFormat?: 'json' | 'avro'
+  /** Target `gateway`: the tracking route its load generator posts to. */
+  route?: 'batch' | 'track'
+  /** Ours: settings and mapping with their fields' defaults, as the gateway's config has them. */
+  fieldDefaults?: boolean
 }
 
 const DESTINATIONS: TargetName[] = ['ours', 'segment-default', 'segment-cached']
@@ -93,6 +97,30 @@ export function workloads(quick: boolean): Workload[] {
         events: scale(batchSize === 100 ? 20000 : 50000, 2000),
         warmup: scale(batchSize * 10, batchSize),
         maxSeconds: scale(60, 30)
+      })
+    }
+  }
+  // The gateway (`npm start`'s server) alone in its process, loaded by a generator process with
+  // pre-serialised bodies over keep-alive connections, beside the direct call with as many in flight.
+  const gatewayRows = [
+    { row: 'gateway-batch-100', route: 'batch', batchSize: 100, concurrency: 8, events: 40000 },
+    { row: 'gateway-batch-500', route: 'batch', batchSize: 500, concurrency: 8, events: 60000 },
+    { row: 'gateway-track-c32', route: 'track', batchSize: 1, concurrency: 32, events: 20000 }
+  ] as const
+  for (const g of gatewayRows) {
+    for (const target of ['ours', 'gateway'] as const) {
+      add({
+        row: g.row,
+        group: 'gateway',
+        target,
+        mode: g.route === 'batch' ? 'batch' : 'event',
+        concurrency: g.concurrency,
+        batchSize: g.batchSize,
+        events: scale(g.events, g.batchSize * 20),
+        warmup: scale(g.route === 'batch' ? g.batchSize * 20 : 2000, g.batchSize * 4),
+        maxSeconds: scale(60, 30),
+        // The direct call gets the mapping the gateway's config has (field defaults filled in).
+        ...(target === 'gateway' ? { route: g.route } : { fieldDefaults: true })
       })
     }
   }

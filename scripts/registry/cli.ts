@@ -45,7 +45,9 @@ async function main(command: string | undefined, args: string[]): Promise<void> 
       return
     }
     default:
-      console.error('usage: registry start | stop | status | decode --topic T [--key-format F] [--value-format F]')
+      console.error(
+        'usage: registry start | stop | status | decode --topic T [--key-format F] [--value-format F] [--offset N | --last N]'
+      )
       process.exitCode = 2
   }
 }

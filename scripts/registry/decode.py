@@ -119,6 +119,16 @@ def make_decoder(fmt, registry, workdir):
     return decode
 
 
+def first_offset(consumer, args, partition):
+    """Where reading starts in a partition: --offset, the last --last records, else the beginning."""
+    if args.offset is not None:
+        return args.offset
+    if args.last is not None:
+        low, high = consumer.get_watermark_offsets(TopicPartition(args.topic, partition), timeout=args.timeout)
+        return max(low, high - args.last)
+    return OFFSET_BEGINNING
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bootstrap", required=True)
@@ -128,7 +138,12 @@ def main():
     parser.add_argument("--key-format", choices=FORMATS, default="string")
     parser.add_argument("--value-format", choices=FORMATS, default="avro")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the end of the topic")
+    start = parser.add_mutually_exclusive_group()
+    start.add_argument("--offset", type=int, help="start at this offset in every partition (default: the beginning)")
+    start.add_argument("--last", type=int, help="only the last N records of every partition")
     args = parser.parse_args()
+    if (args.offset is not None and args.offset < 0) or (args.last is not None and args.last < 1):
+        parser.error("--offset must be 0 or more, --last 1 or more")
 
     conf = {"url": args.registry}
     if os.environ.get("REGISTRY_BASIC_AUTH"):
@@ -151,7 +166,7 @@ def main():
         print(f"topic {args.topic} not found: {topic.error if topic else ''}", file=sys.stderr)
         return 2
     partitions = sorted(topic.partitions)
-    consumer.assign([TopicPartition(args.topic, p, OFFSET_BEGINNING) for p in partitions])
+    consumer.assign([TopicPartition(args.topic, p, first_offset(consumer, args, p)) for p in partitions])
 
     with tempfile.TemporaryDirectory() as workdir:
         decoders = {

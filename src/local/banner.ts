@@ -7,6 +7,7 @@
 import * as path from 'node:path'
 import { formatBroker, parseBrokers } from '../brokers'
 import { DEFAULT_TOPIC, type ConfigFile } from './config-file'
+import { describeLimits } from './rate-limit'
 import { isOpen, requestSettingsAllowed } from './server-config'
 
 export interface BannerInput {
@@ -28,6 +29,15 @@ export function accessNote(config: ConfigFile): string {
   const admin = s?.adminToken ? 'admin token set' : 'no admin token'
   const settings = requestSettingsAllowed(s) ? 'settings in requests allowed' : 'settings in requests refused'
   return `${keys}; ${admin}; ${settings}`
+}
+
+/** Which pages may send (analytics.js with cdnURL = the gateway) and the rate limits in force. */
+export function browserNote(config: ConfigFile): string {
+  const s = config.server
+  const origins = s?.allowedOrigins?.length
+    ? `pages of ${s.allowedOrigins.join(', ')}`
+    : 'no page (server.allowedOrigins)'
+  return `${origins}; rate limits ${describeLimits(s)}`
 }
 
 const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`
@@ -108,6 +118,7 @@ export function banner(input: BannerInput): string {
     `  config:  ${input.configFile ? path.resolve(input.configFile) : `embedded default (track/identify/page/screen/group -> topic ${DEFAULT_TOPIC}, keyed by userId)`}`,
     `  access:  ${accessNote(config)}`,
     `  dead letters: ${config.server?.deadLetter?.topic ?? 'off'}`,
+    `  browsers: ${browserNote(config)}`,
     `  routes:  ${input.routes.join(', ')}`,
     '',
     'Send an event through the subscriptions of the config (the answer says where it went, or "not subscribed"):',

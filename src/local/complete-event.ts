@@ -29,6 +29,14 @@ export interface TimestampRules {
   corrections?: string[]
 }
 
+/** The last `receivedAt` as ISO text: a request completes all its events with one Date, formatted once. */
+let lastReceived: { at: Date; iso: string } | undefined
+
+function receivedText(at: Date): string {
+  if (lastReceived?.at !== at) lastReceived = { at, iso: at.toISOString() }
+  return lastReceived.iso
+}
+
 /** How an ISO 8601 date starts: a year (four digits, or six with a sign), a month and a day. */
 const DATE_START = /^([+-]\d{6}|\d{4})-\d{2}-\d{2}/
 
@@ -91,7 +99,7 @@ export function completeEvent(
   if (envelope.integrations)
     out.integrations = { ...envelope.integrations, ...((out.integrations as object | undefined) ?? {}) }
 
-  out.receivedAt = receivedAt.toISOString()
+  out.receivedAt = receivedText(receivedAt)
   if (sentAt !== undefined) out.sentAt = new Date(sentAt).toISOString()
   if (original === undefined) {
     out.timestamp = out.receivedAt

@@ -99,25 +99,36 @@ export class EventDelivery {
 
   private report(outcomes: EventOutcome[], caller: Caller): DeliveryReport {
     const report: DeliveryReport = { outcomes, retryable: 0, rejected: 0, deadLettered: 0 }
+    // Counted here per label set, then added to the metrics once per request (not once per event).
+    const sent = new Map<string, { subscription: string; topic: string; count: number }>()
+    const failed = new Map<string, { subscription: string; topic: string; code: string; count: number }>()
+    let notSubscribed = 0
     for (const o of outcomes) {
-      if (o.status === 'not subscribed') this.metrics?.notSubscribed.inc({ write_key: caller.name })
+      if (o.status === 'not subscribed') notSubscribed++
       let retry = false
       let reject = false
       let lettered = false
       for (const d of o.deliveries as Marked[]) {
-        const labels = { write_key: caller.name, subscription: d.subscription }
         if (d.ok) {
-          const topic = (d.data as { topic?: unknown } | undefined)?.topic
-          const label = typeof topic === 'string' && this.namedTopics.has(topic) ? topic : OTHER_TOPIC
-          this.metrics?.sent.inc({ ...labels, topic: label })
+          const data = (d.data as { topic?: unknown } | undefined)?.topic
+          // Only a topic the config names becomes a label: a mapped one is client data.
+          const topic = typeof data === 'string' && this.namedTopics.has(data) ? data : OTHER_TOPIC
+          const key = `${d.subscription}\u0000${topic}`
+          const entry = sent.get(key)
+          if (entry) entry.count++
+          else sent.set(key, { subscription: d.subscription, topic, count: 1 })
           continue
         }
         const topic = this.topics.get(d.subscription) ?? ''
-        this.metrics?.failed.inc({ ...labels, topic, code: d.code ?? String(d.status) })
+        const code = d.code ?? String(d.status)
+        const key = `${d.subscription}\u0000${topic}\u0000${code}`
+        const entry = failed.get(key)
+        if (entry) entry.count++
+        else failed.set(key, { subscription: d.subscription, topic, code, count: 1 })
         this.recent?.add({
           subscription: d.subscription,
           status: d.status,
-          code: d.code ?? String(d.status),
+          code,
           message: d.message ?? '',
           deadLettered: d.deadLettered === true
         })
@@ -133,6 +144,14 @@ export class EventDelivery {
       if (retry) report.retryable++
       else if (reject) report.rejected++
       else if (lettered) report.deadLettered++
+    }
+    const write_key = caller.name
+    if (notSubscribed) this.metrics?.notSubscribed.inc({ write_key }, notSubscribed)
+    for (const { subscription, topic, count } of sent.values()) {
+      this.metrics?.sent.inc({ write_key, subscription, topic }, count)
+    }
+    for (const { subscription, topic, code, count } of failed.values()) {
+      this.metrics?.failed.inc({ write_key, subscription, topic, code }, count)
     }
     return report
   }

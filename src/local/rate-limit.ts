@@ -77,6 +77,25 @@ export function clientAddress(socketAddress: string | undefined, forwardedFor: u
 
 type Limit = 'client' | 'write_key'
 
+/** The configured limits, or the defaults: on for a gateway that allows web pages, off otherwise. */
+export function limitsInForce(server: ServerConfig | undefined): Required<RateLimitsConfig> {
+  const configured: RateLimitsConfig = server?.rateLimits ?? {}
+  const browser = (server?.allowedOrigins?.length ?? 0) > 0
+  return {
+    perClient: configured.perClient ?? (browser ? BROWSER_DEFAULT_LIMITS.perClient : false),
+    perWriteKey: configured.perWriteKey ?? (browser ? BROWSER_DEFAULT_LIMITS.perWriteKey : false),
+    maxClients: configured.maxClients ?? BROWSER_DEFAULT_LIMITS.maxClients
+  }
+}
+
+/** The limits in force, in words (for the start-up banner). */
+export function describeLimits(server: ServerConfig | undefined): string {
+  const { perClient, perWriteKey } = limitsInForce(server)
+  const one = (what: string, l: RateLimitConfig): string =>
+    l === false ? `per ${what} off` : `per ${what} ${l.perSecond}/s (burst ${l.burst})`
+  return `${one('client', perClient)}, ${one('write key', perWriteKey)}`
+}
+
 export class RateLimiter {
   private readonly perClient: RateLimitConfig
   private readonly perWriteKey: RateLimitConfig
@@ -88,11 +107,10 @@ export class RateLimiter {
     private readonly onLimited: (limit: Limit, writeKeyName: string) => void = () => undefined,
     private readonly now: () => number = () => performance.now()
   ) {
-    const configured: RateLimitsConfig = server?.rateLimits ?? {}
-    const browser = (server?.allowedOrigins?.length ?? 0) > 0
-    this.perClient = configured.perClient ?? (browser ? BROWSER_DEFAULT_LIMITS.perClient : false)
-    this.perWriteKey = configured.perWriteKey ?? (browser ? BROWSER_DEFAULT_LIMITS.perWriteKey : false)
-    this.clients = new LRUCache({ max: configured.maxClients ?? BROWSER_DEFAULT_LIMITS.maxClients })
+    const limits = limitsInForce(server)
+    this.perClient = limits.perClient
+    this.perWriteKey = limits.perWriteKey
+    this.clients = new LRUCache({ max: limits.maxClients })
   }
 
   /** Counts a request from `address`; throws 429 beyond the per-client limit. */

@@ -89,7 +89,9 @@ export interface DecodedRecord {
 export function decodeTopic(
   topic: string,
   formats: { key?: WireFormat; value?: WireFormat } = {},
-  timeoutMs = 60_000
+  timeoutMs = 60_000,
+  /** More options for the decoder, e.g. `['--last', '1']` or `['--offset', '3']`. */
+  extra: string[] = []
 ): Promise<DecodedRecord[]> {
   const python = ensureVenv()
   const info = registry()
@@ -106,7 +108,8 @@ export function decodeTopic(
     '--value-format',
     formats.value ?? 'avro',
     '--timeout',
-    String(Math.floor(timeoutMs / 1000) - 5)
+    String(Math.floor(timeoutMs / 1000) - 5),
+    ...extra
   ]
   const env = { ...process.env, REGISTRY_BASIC_AUTH: `${info.users.reader.username}:${info.users.reader.password}` }
   return new Promise((resolve, reject) => {

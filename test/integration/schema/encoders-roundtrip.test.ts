@@ -136,6 +136,12 @@ test('Avro key and value: decoded by Confluent’s AvroDeserializer', async () =
     { key: key.encode('user-2', 'key'), value: value.encode(minimal, 'payload') }
   ])
   const [first, second] = await decodeTopic(topic, { key: 'avro', value: 'avro' })
+  // The decoder reads from an offset, or only the last N records (npm run registry:decode -- --last N).
+  const formats = { key: 'avro', value: 'avro' } as const
+  expect((await decodeTopic(topic, formats, 60_000, ['--last', '1'])).map((r) => [r.offset, r.key])).toEqual([
+    [1, 'user-2']
+  ])
+  expect((await decodeTopic(topic, formats, 60_000, ['--offset', '1'])).map((r) => r.key)).toEqual(['user-2'])
   expect(first).toMatchObject({ key: 'user-1', key_schema_id: keyId, value_schema_id: valueId })
   expect(first.value).toEqual({
     id: 'o-1001',
