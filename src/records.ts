@@ -103,7 +103,14 @@ export function recordTimestamp(value: unknown): string | undefined {
   else if (typeof value === 'string')
     ms = /^\d+$/.test(value) ? Number(value) : ISO_8601.test(value) ? Date.parse(value) : NaN
   else ms = NaN
-  if (!Number.isFinite(ms) || ms < 0) {
+  if (Number.isFinite(ms) && ms < 0) {
+    // A valid date, but not one a record can carry: say so rather than "not a date".
+    throw new RecordError(
+      `timestamp ${JSON.stringify(value)} is before 1970-01-01T00:00:00Z, which a Kafka record timestamp cannot be (map another field, or none, to the timestamp).`,
+      'timestamp'
+    )
+  }
+  if (!Number.isFinite(ms)) {
     throw new RecordError(
       `timestamp must be an ISO 8601 date or milliseconds since the epoch, got ${JSON.stringify(value)}.`,
       'timestamp'

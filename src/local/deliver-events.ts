@@ -18,6 +18,9 @@ export function isRetryable(status: number): boolean {
   return (status >= 500 && status !== 501) || status === 408 || status === 423 || status === 429
 }
 
+/** The topic label of every topic the config does not name literally (so client data never makes a series). */
+export const OTHER_TOPIC = 'other'
+
 export interface DeliveryReport {
   outcomes: EventOutcome[]
   /** Events a subscription failed to deliver with a retryable error (the request should be retried). */
@@ -34,6 +37,8 @@ type Marked = Delivery & { deadLettered?: boolean }
 
 export class EventDelivery {
   private readonly topics = new Map<string, string>()
+  /** The topics the config names literally: the only ones that become metric labels. */
+  private readonly namedTopics = new Set<string>()
 
   constructor(
     private readonly runner: LocalRunner,
@@ -45,7 +50,10 @@ export class EventDelivery {
   ) {
     for (const s of runner.config.subscriptions) {
       const topic = s.mapping.topic
-      this.topics.set(s.name, typeof topic === 'string' ? topic : 'mapped')
+      // A topic taken from the event (a mapping) is client data: its label is one word, whatever the value.
+      const named = typeof topic === 'string'
+      this.topics.set(s.name, named ? topic : OTHER_TOPIC)
+      if (named) this.namedTopics.add(topic)
     }
   }
 
@@ -119,7 +127,8 @@ export class EventDelivery {
         }
         if (d.ok) {
           const data = (d.data as { topic?: unknown } | undefined)?.topic
-          const topic = typeof data === 'string' ? data : ''
+          // Only a topic the config names becomes a label: a mapped one is client data.
+          const topic = typeof data === 'string' && this.namedTopics.has(data) ? data : OTHER_TOPIC
           const key = `${d.subscription}\u0000${topic}`
           const entry = sent.get(key)
           if (entry) entry.count++

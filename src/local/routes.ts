@@ -9,11 +9,26 @@ import { mappingWithDefaults, settingsWithDefaults } from './config-file'
 import type { ServerContext } from './context'
 import { check, errorResponse, RequestError } from './http-io'
 import { requestSchemas as schemas } from './request-schemas'
-import { lastData, nodeResult } from './results'
+import { checkEventLimits, type InvalidEvent } from './event-limits'
+import { inRequestOrder, screenEvents } from './event-screen'
+import { lastData, nodeResult, type EventResult } from './results'
 import { describeRoutes, type Routes } from './route'
-import { summarise } from './summary'
+import { limitsOf } from './server-limits'
+import { summarise, type EventOutcome } from './summary'
+
+const refusedResult = (error: InvalidEvent): EventResult => ({
+  ok: false,
+  status: error.status,
+  code: error.code,
+  message: error.message
+})
+const refusedOutcome = (error: InvalidEvent): EventOutcome => ({
+  status: 'failed',
+  deliveries: [{ subscription: '(none: refused before the subscriptions)', ...refusedResult(error) }]
+})
 
 export function runtimeRoutes(context: ServerContext, routes: Routes): void {
+  const limits = limitsOf(context.runner.config.server)
   const { definition, destination, config } = context.runner
   // Settings given in a request get the settings fields' defaults under them; none given: the config's.
   const settingsOr = (given: JSONObject | undefined): JSONObject => {
@@ -71,16 +86,19 @@ export function runtimeRoutes(context: ServerContext, routes: Routes): void {
         const mapping = mappingWithDefaults(definition, slug, body.mapping ?? {})
         const auth = body.auth as never
         if (Array.isArray(body.payload)) {
-          const events = body.payload as unknown as SegmentEvent[]
+          // Each payload within the limits, or refused alone (400 naming it); the others are sent.
+          const screened = screenEvents<SegmentEvent>(body.payload, (i) => `payload[${i}]`, limits, false)
+          const events = screened.passed.map((p) => p.event)
           const release = context.admission.reserve(events.length)
           try {
-            const nodes = await destination.executeBatch(slug, { events, mapping, settings, auth })
-            const results = nodes.map(nodeResult)
+            const nodes = events.length ? await destination.executeBatch(slug, { events, mapping, settings, auth }) : []
+            const results = inRequestOrder(screened, nodes.map(nodeResult), refusedResult)
             return { status: 200, body: { ok: results.every((r) => r.ok), results } }
           } finally {
             release()
           }
         }
+        checkEventLimits(body.payload, 'payload', limits)
         const release = context.admission.reserve(1)
         try {
           const results = await destination.actions[slug].execute({ data: body.payload, mapping, settings, auth })
@@ -124,11 +142,20 @@ export function runtimeRoutes(context: ServerContext, routes: Routes): void {
     emptyBodyOk: false,
     handler: async (raw, { caller, path }) => {
       const body = check<SegmentEvent | SegmentEvent[]>(schemas.events, raw)
-      const events = Array.isArray(body) ? body : [body]
+      const single = !Array.isArray(body)
+      const screened = screenEvents<SegmentEvent>(
+        single ? [body] : body,
+        (i) => (single ? 'body' : `body[${i}]`),
+        limits,
+        true
+      )
+      if (single && screened.refused.length) throw screened.refused[0].error
+      const events = screened.passed.map((p) => p.event)
       const release = context.admission.reserve(events.length)
       try {
-        const { outcomes } = await context.delivery.deliver(events, caller, path, !Array.isArray(body))
-        if (Array.isArray(body)) {
+        const delivered = events.length ? await context.delivery.deliver(events, caller, path, single) : undefined
+        const outcomes = inRequestOrder(screened, delivered?.outcomes ?? [], refusedOutcome)
+        if (!single) {
           const summary = summarise(outcomes)
           return { status: 200, body: { ok: summary.failed === 0, summary, results: outcomes } }
         }

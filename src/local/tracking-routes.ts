@@ -12,9 +12,22 @@ import { completeEvent } from './complete-event'
 import type { ServerContext } from './context'
 import type { DeliveryReport } from './deliver-events'
 import type { Reply, RouteRequest, Routes } from './route'
-import { CALL_TYPES, checkBatch, checkCall } from './tracking-schemas'
+import { checkEventLimits, InvalidEvent } from './event-limits'
+import { limitsOf } from './server-limits'
+import { CALL_TYPES, checkBatch, checkCall, eventProblem } from './tracking-schemas'
 
-function answer(report: DeliveryReport, total: number): Reply {
+/** Events refused before delivery (limits, fields, dates), by their place in the request. */
+interface Refused {
+  index: number
+  message: string
+}
+
+const MAX_LISTED = 100
+
+function answer(report: DeliveryReport, total: number, refused: Refused[] = [], corrected: string[] = []): Reply {
+  const rejected = report.rejected + refused.length
+  const firstRejected = refused[0]?.message ?? report.firstRejected
+  const listed = refused.length ? { invalid: refused.slice(0, MAX_LISTED) } : {}
   if (report.retryable > 0) {
     return {
       status: 503,
@@ -25,11 +38,12 @@ function answer(report: DeliveryReport, total: number): Reply {
           status: 503,
           code: 'NOT_ACKNOWLEDGED',
           message: `${report.retryable} of ${total} events were not acknowledged by Kafka and may be retried: ${report.firstRetryable}`
-        }
+        },
+        ...listed
       }
     }
   }
-  if (report.rejected > 0) {
+  if (rejected > 0) {
     return {
       status: 400,
       body: {
@@ -38,20 +52,25 @@ function answer(report: DeliveryReport, total: number): Reply {
         error: {
           status: 400,
           code: 'REJECTED',
-          message: `${report.rejected} of ${total} events failed and cannot succeed as sent: ${report.firstRejected}`
-        }
+          message: `${rejected} of ${total} events failed and cannot succeed as sent: ${firstRejected}`
+        },
+        ...listed
       }
     }
   }
-  return { status: 200, body: { success: true } }
+  return {
+    status: 200,
+    body: { success: true, ...(corrected.length ? { corrected: corrected.slice(0, MAX_LISTED) } : {}) }
+  }
 }
 
 export function trackingRoutes(context: ServerContext, routes: Routes): void {
-  const deliver = async (events: SegmentEvent[], request: RouteRequest, single: boolean): Promise<Reply> => {
+  const limits = limitsOf(context.runner.config.server)
+  const deliver = async (events: SegmentEvent[], request: RouteRequest, single: boolean): Promise<DeliveryReport> => {
+    if (events.length === 0) return { outcomes: [], retryable: 0, rejected: 0, deadLettered: 0 }
     const release = context.admission.reserve(events.length)
     try {
-      const report = await context.delivery.deliver(events, request.caller, request.path, single)
-      return answer(report, events.length)
+      return await context.delivery.deliver(events, request.caller, request.path, single)
     } finally {
       release()
     }
@@ -65,7 +84,12 @@ export function trackingRoutes(context: ServerContext, routes: Routes): void {
       browser: true,
       handler: async (raw: unknown, request: RouteRequest) => {
         const receivedAt = new Date()
-        return deliver([completeEvent(checkCall(type, raw), receivedAt)], request, true)
+        // The limits before anything recurses into the event; a failure is a 400 naming the field.
+        checkEventLimits(raw, 'body', limits)
+        const corrections: string[] = []
+        const rules = { maxFutureMs: limits.maxFutureTimestampMs, corrections }
+        const event = completeEvent(checkCall(type, raw), receivedAt, {}, rules)
+        return answer(await deliver([event], request, true), 1, [], corrections)
       }
     }
     routes.set(`/v1/${type}`, route)
@@ -80,12 +104,28 @@ export function trackingRoutes(context: ServerContext, routes: Routes): void {
     handler: async (raw: unknown, request: RouteRequest) => {
       const receivedAt = new Date()
       const body = checkBatch(raw)
+      // What the batch gives every event is checked once, for the whole request.
+      checkEventLimits({ context: body.context, integrations: body.integrations }, 'body', limits)
       const envelope = { sentAt: body.sentAt, context: body.context, integrations: body.integrations }
-      return deliver(
-        body.batch.map((e) => completeEvent(e, receivedAt, envelope)),
-        request,
-        false
-      )
+      const corrections: string[] = []
+      const refused: Refused[] = []
+      const events: SegmentEvent[] = []
+      body.batch.forEach((event, index) => {
+        const at = `batch[${index}]`
+        try {
+          checkEventLimits(event, at, limits)
+          const problem = eventProblem(event, at)
+          if (problem) throw new InvalidEvent(`invalid event: ${problem}`)
+          const rules = { maxFutureMs: limits.maxFutureTimestampMs, at, corrections }
+          events.push(completeEvent(event, receivedAt, envelope, rules))
+        } catch (error) {
+          // One bad event fails alone; the others are delivered.
+          if (!(error instanceof InvalidEvent)) throw error
+          refused.push({ index, message: error.message })
+        }
+      })
+      const report = await deliver(events, request, false)
+      return answer(report, body.batch.length, refused, corrections)
     }
   }
   routes.set('/v1/batch', batch)

@@ -1,6 +1,6 @@
 /**
  * The request bodies of Segment's tracking API (`/v1/track`, `/identify`, `/page`, `/screen`, `/group`,
- * `/alias`, `/batch`) as ajv schemas compiled once, with what each call type requires (Segment's spec):
+ * `/alias`, `/batch`) as ajv schemas compiled once (a batch's events one by one), with what each call type requires (Segment's spec):
  * `event` for track, `groupId` for group, `previousId` and `userId` for alias, and `userId` or
  * `anonymousId` for the others. A failure is a 400 naming the field.
  */
@@ -45,11 +45,12 @@ const eventSchema = { type: 'object', required: ['type'], properties: eventPrope
 
 const ajv = new Ajv({ allErrors: true, allowUnionTypes: true })
 const validateEvent = ajv.compile(eventSchema)
+// The batch's own fields; its events are checked one by one (eventProblem), so that one bad event fails alone.
 const validateBatch = ajv.compile({
   type: 'object',
   required: ['batch'],
   properties: {
-    batch: { type: 'array', minItems: 1, maxItems: MAX_EVENTS_PER_REQUEST, items: eventSchema },
+    batch: { type: 'array', minItems: 1, maxItems: MAX_EVENTS_PER_REQUEST },
     sentAt: text,
     context: object,
     integrations: object,
@@ -89,13 +90,20 @@ export function checkCall(type: CallType, body: unknown): Record<string, unknown
   return event
 }
 
-/** A `/v1/batch` (or `/v1/import`) body. */
+/** A `/v1/batch` (or `/v1/import`) body: its own fields; each event is checked by `eventProblem`. */
 export function checkBatch(body: unknown): TrackingBatch {
   if (!validateBatch(body)) throw invalid(describeErrors(validateBatch.errors))
-  const batch = body as unknown as TrackingBatch
-  const problems = batch.batch
-    .map((event, i) => identityProblem(event, `batch[${i}]`))
-    .filter((p): p is string => p !== undefined)
-  if (problems.length) throw invalid(problems.slice(0, 5).join('; '))
-  return batch
+  return body as unknown as TrackingBatch
+}
+
+/** What is wrong with one event of a batch (`at`: `batch[2]`), naming the field; undefined when nothing. */
+export function eventProblem(event: unknown, at: string): string | undefined {
+  if (!event || typeof event !== 'object' || Array.isArray(event)) return `${at} must be object`
+  if (!validateEvent(event)) {
+    return describeErrors(validateEvent.errors)
+      .split('; ')
+      .map((line) => `${at}.${line}`)
+      .join('; ')
+  }
+  return identityProblem(event as unknown as Record<string, unknown>, at)
 }

@@ -1,4 +1,4 @@
-import { checkBatch, checkCall } from '../../src/local/tracking-schemas'
+import { checkBatch, checkCall, eventProblem } from '../../src/local/tracking-schemas'
 
 describe('the tracking API request checks', () => {
   it('takes each call type with what Segment requires, nulls for what the SDK was not given', () => {
@@ -24,18 +24,28 @@ describe('the tracking API request checks', () => {
     )
   })
 
-  it('checks a batch item by item and names the item', () => {
-    const ok = checkBatch({ batch: [{ type: 'track', event: 'E', userId: 'u' }], sentAt: '2026-01-01T00:00:00Z' })
-    expect(ok.batch).toHaveLength(1)
-    expect(() =>
-      checkBatch({
-        batch: [
-          { type: 'track', event: 'E', userId: 'u' },
-          { type: 'group', userId: 'u' }
-        ]
-      })
-    ).toThrow(/batch\[1\]\.groupId is required/)
-    expect(() => checkBatch({ batch: [{ type: 'page' }] })).toThrow(/batch\[0\]: userId or anonymousId is required/)
+  it('checks a batch item by item and names the item; one bad item does not fail the batch', () => {
+    const body = {
+      batch: [
+        { type: 'track', event: 'E', userId: 'u' },
+        { type: 'group', userId: 'u' },
+        { type: 'page' },
+        { type: 'track', event: 'E', userId: { a: 1 } },
+        'not an event'
+      ],
+      sentAt: '2026-01-01T00:00:00Z'
+    }
+    expect(checkBatch(body).batch).toHaveLength(5)
+    expect(body.batch.map((e, i) => eventProblem(e, `batch[${i}]`))).toEqual([
+      undefined,
+      'batch[1].groupId is required',
+      'batch[2]: userId or anonymousId is required',
+      'batch[3].userId must be string or number or null',
+      'batch[4] must be object'
+    ])
     expect(() => checkBatch({})).toThrow(/batch is required/)
+    expect(() => checkBatch({ batch: [], sentAt: 1 })).toThrow(
+      /batch must NOT have fewer than 1 items; sentAt must be string or null/
+    )
   })
 })
