@@ -79,6 +79,19 @@ export async function openReader(c: ConnectionSettings, topic: string, options: 
     })()
     return stopping
   }
+  // kafkajs refuses a seek until the group is joined, and forgets the group when it restarts after a crash
+  // (a fresh broker's first group may crash on a coordinator not yet available): seek on every join. Until
+  // then, records before the start are skipped in eachMessage, so a seek that comes late loses nothing.
+  const seekAll = (): void => {
+    for (const [partition, from] of start) {
+      try {
+        consumer.seek({ topic, partition, offset: String(from) })
+      } catch {
+        // Not joined yet: the GROUP_JOIN listener seeks again.
+      }
+    }
+  }
+  consumer.on(consumer.events.GROUP_JOIN, seekAll)
   try {
     await consumer.connect()
     await consumer.subscribe({ topics: [topic], fromBeginning: true })
@@ -106,7 +119,7 @@ export async function openReader(c: ConnectionSettings, topic: string, options: 
         }
       }
     })
-    for (const [partition, from] of start) consumer.seek({ topic, partition, offset: String(from) })
+    seekAll()
   } catch (error) {
     await stop()
     throw toActionError(error, { settings: c, topic })
